@@ -1,0 +1,89 @@
+#pragma once
+// One interface over the two VMM backends (vmm/cloudhypervisor, vmm/qemu).
+// The monitor owns exactly one Hypervisor per container.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/unique_fd.hpp"
+
+namespace chrunc::vmm {
+
+struct HostConfig;  // vmm/host_config.hpp
+
+// A virtiofs share: a running virtiofsd's vhost-user socket and the tag the guest mounts.
+struct FsDevice {
+  std::string tag;
+  std::filesystem::path socket_path;
+};
+
+// A tap device (already opened) to give the VM as a NIC.
+struct NetDevice {
+  std::string tap_name;
+  std::string mac;  // "02:42:ac:11:00:02"
+  int tap_fd = -1;  // borrowed; the backend passes it to the VMM
+};
+
+struct VmConfig {
+  std::filesystem::path kernel;     // PVH vmlinux (both backends) or bzImage
+  std::filesystem::path initramfs;  // uncompressed cpio with the agent as /init
+  std::string kernel_cmdline_extra;
+  unsigned vcpus = 1;
+  uint64_t memory_mib = 256;
+  std::vector<FsDevice> filesystems;
+  std::vector<NetDevice> nics;
+  // Directory (0700) where the backend keeps its sockets and logs (the container's state dir).
+  std::filesystem::path work_dir;
+  // The guest's serial console is appended here (diagnostics, timing).
+  std::filesystem::path console_log;
+};
+
+struct VmInfo {
+  std::string state;  // "Running", "Paused", "Shutdown", ...
+  unsigned vcpus = 0;
+  uint64_t memory_mib = 0;
+};
+
+class Hypervisor {
+ public:
+  virtual ~Hypervisor() = default;
+
+  // "cloud-hypervisor" or "qemu-tcg" / "qemu-kvm".
+  virtual std::string name() const = 0;
+
+  // Spawns the VMM (minimal environment, no inherited fds but those it
+  // needs, PR_SET_PDEATHSIG) and boots the VM. Throws chrunc::Error with the
+  // VMM's own message on failure, and leaves no process or socket behind.
+  virtual void boot(const VmConfig& config) = 0;
+
+  // A connected stream socket to the guest agent's port (hybrid vsock after
+  // "CONNECT 1024", or the virtio-serial chardev socket). Retries until the
+  // deadline; throws naming the cause (VMM died, timed out).
+  virtual UniqueFd connect_agent(std::chrono::milliseconds timeout) = 0;
+
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+  virtual VmInfo info() = 0;
+
+  // Orderly stop of the VMM process (API/QMP), then SIGKILL after the timeout;
+  // reaps it. Idempotent.
+  virtual void shutdown(std::chrono::milliseconds grace) = 0;
+
+  // pid of the VMM process (0 when not running).
+  virtual pid_t pid() const = 0;
+  // Whether the VMM process is still alive (reaps it if it exited).
+  virtual bool alive() = 0;
+};
+
+// Picks the backend as the host config says ("auto": cloud-hypervisor when
+// /dev/kvm and its binary exist, else QEMU with KVM, else QEMU with TCG plus a
+// one-line warning on stderr).
+std::unique_ptr<Hypervisor> make_hypervisor(const HostConfig& config);
+
+}  // namespace chrunc::vmm
