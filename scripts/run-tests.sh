@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine (as root):
+# installs what the project needs, builds, and runs every check. The last line
+# is "N passed, M failed" over every test case run; the exit code is non-zero
+# when anything failed.
+#
+#   ./scripts/run-tests.sh            everything
+#   STAGES="unit e2e" ./scripts/run-tests.sh   a subset (stage names below)
+set -uo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+cd "$src"
+jobs=$(nproc)
+stages=${STAGES:-"format build unit e2e sanitizers tidy fuzz"}
+
+passed=0
+failed=0
+failures=()
+
+note() { printf '\n=== %s ===\n' "$*"; }
+fail_stage() { failed=$((failed + 1)); failures+=("$1"); }
+
+# Runs ctest in a build dir and adds its counts to the totals.
+run_ctest() {
+  local name=$1 dir=$2
+  shift 2
+  local log
+  log=$(mktemp)
+  ctest --test-dir "$dir" --output-on-failure "$@" 2>&1 | tee "$log"
+  local line total nfail
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    if grep -q 'No tests were found' "$log"; then
+      rm -f "$log"
+      return 0
+    fi
+    fail_stage "$name (ctest did not report)"
+  else
+    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+    nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+    passed=$((passed + total - nfail))
+    failed=$((failed + nfail))
+    [ "$nfail" = 0 ] || failures+=("$name: $nfail failed")
+  fi
+  rm -f "$log"
+}
+
+has_stage() { [[ " $stages " == *" $1 "* ]]; }
+
+note "install dependencies"
+./scripts/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 failed"; exit 1; }
+
+if has_stage format; then
+  note "clang-format"
+  drift=$(git ls-files '*.cpp' '*.hpp' '*.h' '*.cc' | xargs -r clang-format --dry-run -Werror 2>&1 | grep -E '^[^ ].*: error' | cut -d: -f1 | sort -u)
+  if [ -n "$drift" ]; then
+    echo "format drift (run clang-format -i):"
+    echo "$drift"
+    fail_stage format
+  else
+    echo "no format drift"
+    passed=$((passed + 1))
+  fi
+fi
+
+if has_stage build; then
+  note "build (RelWithDebInfo) and guest image"
+  if BUILD_DIR="$src/build" ./scripts/build.sh && ninja -C build guest-image; then
+    passed=$((passed + 1))
+  else
+    fail_stage build
+    echo "build failed: nothing else can run"
+    echo "$passed passed, $failed failed"
+    exit 1
+  fi
+fi
+
+if has_stage unit; then
+  note "unit tests"
+  run_ctest unit build -LE e2e -j "$jobs" --timeout 300
+fi
+
+if has_stage e2e; then
+  note "end-to-end tests (real VMs under QEMU)"
+  run_ctest e2e build -L e2e -j 1
+fi
+
+if has_stage sanitizers; then
+  note "unit tests under ASan/UBSan"
+  if BUILD_DIR="$src/build-asan" BUILD_TYPE=Debug ./scripts/build.sh -DCHRUNC_SANITIZE=ON -DCHRUNC_BUILD_AGENT=OFF; then
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest sanitizers build-asan -LE e2e -j "$jobs" --timeout 300
+  else
+    fail_stage "sanitizer build"
+  fi
+fi
+
+if has_stage tidy; then
+  note "clang-tidy"
+  files=$(git ls-files 'cmd/*.cpp' 'oci/*.cpp' 'runtime/*.cpp' 'vmm/*.cpp' 'agent/*.cpp' 'netlink/*.cpp' 'common/*.cpp')
+  if [ -z "$files" ] || run-clang-tidy -quiet -p build -j "$jobs" $files >/tmp/ch-runc-tidy.log 2>&1; then
+    echo "clang-tidy clean"
+    passed=$((passed + 1))
+  else
+    grep -E 'error:|warning:' /tmp/ch-runc-tidy.log | sort -u | head -50
+    fail_stage clang-tidy
+  fi
+fi
+
+if has_stage fuzz; then
+  note "fuzzing the config parser (bounded)"
+  if [ -x tests/fuzz/run-fuzzer.sh ]; then
+    if FUZZ_SECONDS=${FUZZ_SECONDS:-60} tests/fuzz/run-fuzzer.sh "$src/build-fuzz"; then
+      passed=$((passed + 1))
+    else
+      fail_stage fuzz
+    fi
+  fi
+fi
+
+note "summary"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
