@@ -24,26 +24,36 @@ struct User {
   std::optional<uint32_t> umask;
   std::vector<uint32_t> additional_gids;
   std::string username;  // Windows only; kept for round-trips.
+
+  bool operator==(const User&) const = default;
 };
 
 struct ConsoleSize {
   uint32_t height = 0;
   uint32_t width = 0;
+
+  bool operator==(const ConsoleSize&) const = default;
 };
 
 struct Capabilities {
   std::vector<std::string> bounding, effective, inheritable, permitted, ambient;
+
+  bool operator==(const Capabilities&) const = default;
 };
 
 struct Rlimit {
   std::string type;  // "RLIMIT_NOFILE"
   uint64_t hard = 0;
   uint64_t soft = 0;
+
+  bool operator==(const Rlimit&) const = default;
 };
 
 struct IoPriority {
   std::string io_class;  // "IOPRIO_CLASS_RT" | "IOPRIO_CLASS_BE" | "IOPRIO_CLASS_IDLE"
   int32_t priority = 0;
+
+  bool operator==(const IoPriority&) const = default;
 };
 
 struct Scheduler {
@@ -51,6 +61,8 @@ struct Scheduler {
   std::optional<int32_t> nice, priority;
   std::vector<std::string> flags;
   std::optional<uint64_t> runtime, deadline, period;
+
+  bool operator==(const Scheduler&) const = default;
 };
 
 struct Process {
@@ -69,17 +81,23 @@ struct Process {
   std::string selinux_label;
   std::optional<IoPriority> io_priority;
   std::optional<Scheduler> scheduler;
+
+  bool operator==(const Process&) const = default;
 };
 
 struct Root {
   std::string path;
   bool readonly = false;
+
+  bool operator==(const Root&) const = default;
 };
 
 struct IdMapping {
   uint32_t container_id = 0;
   uint32_t host_id = 0;
   uint32_t size = 0;
+
+  bool operator==(const IdMapping&) const = default;
 };
 
 struct Mount {
@@ -89,6 +107,8 @@ struct Mount {
   std::vector<std::string> options;
   std::vector<IdMapping> uid_mappings;  // idmapped mounts (1.1+)
   std::vector<IdMapping> gid_mappings;
+
+  bool operator==(const Mount&) const = default;
 };
 
 struct Hook {
@@ -96,6 +116,8 @@ struct Hook {
   std::vector<std::string> args;
   std::vector<std::string> env;
   std::optional<int> timeout;  // seconds, > 0
+
+  bool operator==(const Hook&) const = default;
 };
 
 struct Hooks {
@@ -105,11 +127,15 @@ struct Hooks {
   std::vector<Hook> start_container;
   std::vector<Hook> poststart;
   std::vector<Hook> poststop;
+
+  bool operator==(const Hooks&) const = default;
 };
 
 struct Namespace {
   std::string type;  // pid network mount ipc uts user cgroup time
   std::string path;  // empty: create a new one
+
+  bool operator==(const Namespace&) const = default;
 };
 
 struct Device {
@@ -120,6 +146,8 @@ struct Device {
   std::optional<uint32_t> file_mode;
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
+
+  bool operator==(const Device&) const = default;
 };
 
 struct DeviceCgroupRule {
@@ -127,6 +155,8 @@ struct DeviceCgroupRule {
   std::string type;  // "a" "c" "b"; empty means all
   std::optional<int64_t> major, minor;
   std::string access;  // "rwm" subset
+
+  bool operator==(const DeviceCgroupRule&) const = default;
 };
 
 struct MemoryResources {
@@ -135,6 +165,8 @@ struct MemoryResources {
   std::optional<bool> disable_oom_killer;
   std::optional<bool> use_hierarchy;
   std::optional<bool> check_before_update;
+
+  bool operator==(const MemoryResources&) const = default;
 };
 
 struct CpuResources {
@@ -147,39 +179,55 @@ struct CpuResources {
   std::string cpus;
   std::string mems;
   std::optional<int64_t> idle;
+
+  bool operator==(const CpuResources&) const = default;
 };
 
 struct PidsResources {
   std::optional<int64_t> limit;
+
+  bool operator==(const PidsResources&) const = default;
 };
 
 struct BlockIoWeightDevice {
   int64_t major = 0, minor = 0;
   std::optional<uint16_t> weight, leaf_weight;
+
+  bool operator==(const BlockIoWeightDevice&) const = default;
 };
 struct BlockIoThrottleDevice {
   int64_t major = 0, minor = 0;
   uint64_t rate = 0;
+
+  bool operator==(const BlockIoThrottleDevice&) const = default;
 };
 struct BlockIoResources {
   std::optional<uint16_t> weight, leaf_weight;
   std::vector<BlockIoWeightDevice> weight_device;
   std::vector<BlockIoThrottleDevice> throttle_read_bps_device, throttle_write_bps_device,
       throttle_read_iops_device, throttle_write_iops_device;
+
+  bool operator==(const BlockIoResources&) const = default;
 };
 
 struct HugepageLimit {
   std::string page_size;  // "2MB"
   uint64_t limit = 0;
+
+  bool operator==(const HugepageLimit&) const = default;
 };
 
 struct NetworkPriority {
   std::string name;
   uint32_t priority = 0;
+
+  bool operator==(const NetworkPriority&) const = default;
 };
 struct NetworkResources {
   std::optional<uint32_t> class_id;
   std::vector<NetworkPriority> priorities;
+
+  bool operator==(const NetworkResources&) const = default;
 };
 
 struct Resources {
@@ -191,6 +239,8 @@ struct Resources {
   std::vector<HugepageLimit> hugepage_limits;
   std::optional<NetworkResources> network;
   std::map<std::string, std::string> unified;  // cgroup v2 "file": "value"
+
+  bool operator==(const Resources&) const = default;
 };
 
 struct SeccompArg {
@@ -198,6 +248,8 @@ struct SeccompArg {
   uint64_t value = 0;
   uint64_t value_two = 0;
   std::string op;  // SCMP_CMP_EQ ...
+
+  bool operator==(const SeccompArg&) const = default;
 };
 
 struct SeccompSyscall {
@@ -205,6 +257,8 @@ struct SeccompSyscall {
   std::string action;  // SCMP_ACT_*
   std::optional<uint32_t> errno_ret;
   std::vector<SeccompArg> args;
+
+  bool operator==(const SeccompSyscall&) const = default;
 };
 
 struct Seccomp {
@@ -215,16 +269,22 @@ struct Seccomp {
   std::string listener_path;
   std::string listener_metadata;
   std::vector<SeccompSyscall> syscalls;
+
+  bool operator==(const Seccomp&) const = default;
 };
 
 struct Personality {
   std::string domain;  // LINUX | LINUX32
   std::vector<std::string> flags;
+
+  bool operator==(const Personality&) const = default;
 };
 
 struct TimeOffset {
   int64_t secs = 0;
   uint32_t nanosecs = 0;
+
+  bool operator==(const TimeOffset&) const = default;
 };
 
 struct Linux {
@@ -243,6 +303,8 @@ struct Linux {
   std::optional<Personality> personality;
   std::map<std::string, TimeOffset> time_offsets;  // "monotonic" | "boottime"
   bool has_intel_rdt = false;                      // accepted and ignored (no RDT in a VM)
+
+  bool operator==(const Linux&) const = default;
 };
 
 struct Spec {
@@ -255,6 +317,8 @@ struct Spec {
   std::optional<Hooks> hooks;
   std::map<std::string, std::string> annotations;
   std::optional<Linux> linux;
+
+  bool operator==(const Spec&) const = default;
 };
 
 }  // namespace chrunc::oci
