@@ -1,0 +1,45 @@
+#pragma once
+// The host's configuration of ch-runc (/etc/containerization/ch-runc.yaml):
+// which hypervisor, where its binaries and the guest image are, VM defaults.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace chrunc::vmm {
+
+struct HostConfig {
+  std::string hypervisor = "auto";  // auto | cloud-hypervisor | qemu
+  std::string qemu_binary = "qemu-system-x86_64";
+  std::string cloud_hypervisor_binary = "cloud-hypervisor";
+  std::string virtiofsd_binary = "/usr/lib/qemu/virtiofsd";
+  std::filesystem::path kernel;     // default: build::kImageDir + "/vmlinux"
+  std::filesystem::path initramfs;  // default: build::kImageDir + "/initramfs.cpio"
+  unsigned default_vcpus = 1;
+  uint64_t default_memory_mib = 256;
+  std::vector<std::string> virtiofsd_extra_args;
+  std::string log_level = "info";
+  bool seccomp = true;         // cloud-hypervisor --seccomp
+  std::string accel = "auto";  // auto | kvm | tcg (QEMU)
+};
+
+// The path load_host_config() reads by default: $CHRUNC_CONFIG when set,
+// else build::kConfigFile.
+std::filesystem::path default_host_config_path();
+
+// Reads the YAML file. A missing file gives the defaults; an unknown key, a
+// value of the wrong type or an invalid choice throws chrunc::Error naming
+// the key, the file and the line.
+HostConfig load_host_config(const std::filesystem::path& path = default_host_config_path());
+
+// Parses YAML text (`origin` names it in errors).
+HostConfig parse_host_config(const std::string& yaml, const std::string& origin);
+
+// A multi-line report for `ch-runc check`: what this host can run and why not.
+std::string describe_host(const HostConfig& config);
+
+// The binary found for `name` (absolute path, or looked up in PATH), or "" when absent.
+std::string find_executable(const std::string& name);
+
+}  // namespace chrunc::vmm

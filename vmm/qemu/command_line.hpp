@@ -1,0 +1,35 @@
+#pragma once
+// The QEMU -M microvm command line for one VM (as measured in DESIGN.md).
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/child_process.hpp"
+#include "vmm/hypervisor.hpp"
+
+namespace chrunc::vmm::qemu {
+
+struct QemuPaths {
+  std::filesystem::path qmp_socket;    // -qmp unix:...,server=on,wait=off
+  std::filesystem::path agent_socket;  // virtserialport io.containerization.agent
+};
+
+struct QemuCommand {
+  std::vector<std::string> argv;
+  std::vector<SpawnOptions::PassFd> fds;  // tap fds, numbered from 3
+};
+
+inline constexpr const char* kAgentPortName = "io.containerization.agent";
+
+// kvm: -accel kvm -cpu host; else -accel tcg -cpu max with tsc_early_khz
+// (when tsc_khz is known) on the kernel command line.
+QemuCommand build_command_line(const std::string& binary, bool kvm, std::optional<uint64_t> tsc_khz,
+                               bool sandbox, const VmConfig& config, const QemuPaths& paths);
+
+// The kernel command line the guest gets.
+std::string kernel_cmdline(bool kvm, std::optional<uint64_t> tsc_khz, const std::string& extra);
+
+}  // namespace chrunc::vmm::qemu
