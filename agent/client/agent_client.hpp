@@ -1,0 +1,75 @@
+#pragma once
+// The host side of the agent protocol (agent/agent.proto): one gRPC channel
+// over an already connected stream socket (the virtio-serial chardev socket of
+// QEMU, or a hybrid-vsock socket of cloud-hypervisor after "CONNECT 1024").
+//
+//   chrunc::agent::AgentClient client(hypervisor.connect_agent(10s));
+//   client.wait_ready(std::chrono::seconds(10));   // Health until it answers
+//   int pid = client.create_container(request);     // throws chrunc::Error
+//   client.stub().ReadOutput(&ctx, ref);            // raw stub for streams
+//
+// Every helper throws chrunc::Error("agent: <Rpc>: <grpc message>") when the
+// RPC fails. The stub is thread-safe: several RPCs may run concurrently (e.g.
+// ReadOutput in one thread, WaitProcess in another). Helpers take an optional
+// timeout; zero means no deadline.
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "agent/agent.grpc.pb.h"
+#include "agent/agent.pb.h"
+#include "common/unique_fd.hpp"
+
+namespace chrunc::agent {
+
+class AgentClient {
+ public:
+  // Takes ownership of the socket; sets it O_NONBLOCK (gRPC needs it).
+  explicit AgentClient(UniqueFd connected_stream_socket);
+  AgentClient(const AgentClient&) = delete;
+  AgentClient& operator=(const AgentClient&) = delete;
+
+  v1::Agent::Stub& stub() { return *stub_; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+
+  // Calls Health until it succeeds; throws "agent: not ready after N ms: <last error>".
+  v1::HealthResponse wait_ready(std::chrono::milliseconds timeout);
+
+  v1::HealthResponse health(std::chrono::milliseconds timeout = {});
+  // Returns the pid of the container's init in the guest.
+  int create_container(const v1::CreateContainerRequest& request,
+                       std::chrono::milliseconds timeout = {});
+  void start_container(const std::string& container_id, std::chrono::milliseconds timeout = {});
+  void delete_container(const std::string& container_id, std::chrono::milliseconds timeout = {});
+  int exec_process(const v1::ExecProcessRequest& request, std::chrono::milliseconds timeout = {});
+  void signal_process(const std::string& container_id, const std::string& exec_id, int signal,
+                      bool all = false);
+  // Blocks until the process has exited and its output is drained.
+  v1::WaitProcessResponse wait_process(const std::string& container_id, const std::string& exec_id);
+  void close_stdin(const std::string& container_id, const std::string& exec_id);
+  void resize_tty(const std::string& container_id, const std::string& exec_id, unsigned rows,
+                  unsigned cols);
+  v1::ListProcessesResponse list_processes(const std::string& container_id);
+  v1::StatsResponse stats(const std::string& container_id);
+  void pause(const std::string& container_id);
+  void resume(const std::string& container_id);
+  void update_resources(const std::string& container_id, const std::string& resources_json);
+  void set_time(std::chrono::system_clock::time_point now);
+  // The agent powers the VM off after answering.
+  void shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Agent::Stub> stub_;
+};
+
+// Throws chrunc::Error("agent: <rpc>: <message>") when `status` is not OK.
+void check_status(const grpc::Status& status, const char* rpc);
+
+// A ClientContext with a deadline `timeout` from now (none when zero).
+std::unique_ptr<grpc::ClientContext> make_context(std::chrono::milliseconds timeout);
+
+}  // namespace chrunc::agent

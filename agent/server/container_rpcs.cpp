@@ -1,0 +1,199 @@
+// Container lifecycle RPCs of AgentService (see agent_service.hpp).
+#include <csignal>
+#include <thread>
+
+#include "agent/server/agent_service.hpp"
+#include "agent/server/proc_list.hpp"
+#include "common/error.hpp"
+#include "oci/spec_parser.hpp"
+
+namespace chrunc::agent {
+
+grpc::Status guarded(const std::function<void()>& body) {
+  try {
+    body();
+    return grpc::Status::OK;
+  } catch (const NotFound& e) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, e.what());
+  } catch (const std::exception& e) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, e.what());
+  }
+}
+
+AgentService::AgentService(ServiceOptions options, ChildReaper& reaper)
+    : options_(std::move(options)), reaper_(reaper) {}
+
+AgentService::~AgentService() {
+  std::lock_guard lock(mutex_);
+  if (container_) container_->destroy();
+}
+
+container::Container& AgentService::container_for(const std::string& id) {
+  if (!container_ || container_->id() != id)
+    throw NotFound("container \"" + id + "\" does not exist");
+  return *container_;
+}
+
+std::shared_ptr<ManagedProcess> AgentService::process_for(const v1::ProcessRef& ref) {
+  std::lock_guard lock(mutex_);
+  container_for(ref.container_id());
+  auto it = processes_.find(ref.exec_id());
+  if (it == processes_.end())
+    throw NotFound("process \"" + ref.exec_id() + "\" of container \"" + ref.container_id() +
+                   "\" does not exist");
+  return it->second;
+}
+
+std::shared_ptr<ManagedProcess> AgentService::track(const std::string& exec_id, pid_t pid,
+                                                    container::ProcessStdio stdio) {
+  reaper_.watch(pid);
+  auto process = std::make_shared<ManagedProcess>(pid, std::move(stdio));
+  processes_[exec_id] = process;
+  std::thread([process, &reaper = reaper_] {
+    process->set_exited(reaper.wait_status(process->pid()));
+  }).detach();
+  return process;
+}
+
+grpc::Status AgentService::CreateContainer(grpc::ServerContext*,
+                                           const v1::CreateContainerRequest* request,
+                                           v1::CreateContainerResponse* response) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    if (container_) throw Error("container \"" + container_->id() + "\" already exists in this VM");
+    if (request->container_id().empty()) throw Error("CreateContainer: empty container_id");
+    std::unique_ptr<ShareMounts> shares;
+    if (options_.mount_shares) shares = std::make_unique<ShareMounts>(request->shares());
+    container::CreateOptions create;
+    create.id = request->container_id();
+    create.spec = oci::parse_spec(request->spec_json());
+    create.state_json = request->state_json();
+    create.cgroup_root = options_.cgroup_root;
+    auto created = options_.create_container(std::move(create), reaper_);
+    pid_t pid = created->init_pid();
+    processes_.clear();
+    track("", pid, created->take_init_stdio());
+    container_ = std::move(created);
+    shares_ = std::move(shares);
+    response->set_pid(pid);
+  });
+}
+
+grpc::Status AgentService::StartContainer(grpc::ServerContext*, const v1::ContainerRef* request,
+                                          v1::Empty*) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    container_for(request->container_id()).start();
+  });
+}
+
+grpc::Status AgentService::DeleteContainer(grpc::ServerContext*, const v1::ContainerRef* request,
+                                           v1::Empty*) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    container_for(request->container_id()).destroy();
+    for (auto& [exec_id, process] : processes_) reaper_.forget(process->pid());
+    processes_.clear();
+    container_.reset();
+    shares_.reset();
+  });
+}
+
+grpc::Status AgentService::ExecProcess(grpc::ServerContext*, const v1::ExecProcessRequest* request,
+                                       v1::ExecProcessResponse* response) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    auto& container = container_for(request->container_id());
+    if (request->exec_id().empty()) throw Error("ExecProcess: empty exec_id");
+    if (auto it = processes_.find(request->exec_id());
+        it != processes_.end() && !it->second->exit_status())
+      throw Error("exec id \"" + request->exec_id() + "\" is already running");
+    oci::Process process = oci::parse_process(request->process_json());
+    container::ProcessStdio stdio;
+    pid_t pid = container.exec(process, stdio);
+    track(request->exec_id(), pid, std::move(stdio));
+    response->set_pid(pid);
+  });
+}
+
+grpc::Status AgentService::SignalProcess(grpc::ServerContext*,
+                                         const v1::SignalProcessRequest* request, v1::Empty*) {
+  return guarded([&] {
+    const auto& ref = request->process();
+    if (ref.exec_id().empty()) {
+      std::lock_guard lock(mutex_);
+      container_for(ref.container_id()).signal(request->signal(), request->all());
+      return;
+    }
+    auto process = process_for(ref);
+    if (process->exit_status()) return;  // already gone: as kill(1) of a zombie
+    check_syscall(::kill(process->pid(), request->signal()),
+                  "kill " + std::to_string(process->pid()));
+  });
+}
+
+grpc::Status AgentService::Pause(grpc::ServerContext*, const v1::ContainerRef* request,
+                                 v1::Empty*) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    container_for(request->container_id()).pause();
+  });
+}
+
+grpc::Status AgentService::Resume(grpc::ServerContext*, const v1::ContainerRef* request,
+                                  v1::Empty*) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    container_for(request->container_id()).resume();
+  });
+}
+
+grpc::Status AgentService::UpdateResources(grpc::ServerContext*,
+                                           const v1::UpdateResourcesRequest* request, v1::Empty*) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    auto& container = container_for(request->container_id());
+    container.update(oci::parse_resources(request->resources_json()));
+  });
+}
+
+grpc::Status AgentService::Stats(grpc::ServerContext*, const v1::ContainerRef* request,
+                                 v1::StatsResponse* response) {
+  return guarded([&] {
+    container::CgroupStats s;
+    {
+      std::lock_guard lock(mutex_);
+      s = container_for(request->container_id()).stats();
+    }
+    response->set_cpu_usage_usec(s.cpu_usage_usec);
+    response->set_cpu_user_usec(s.cpu_user_usec);
+    response->set_cpu_system_usec(s.cpu_system_usec);
+    response->set_cpu_throttled_periods(s.cpu_throttled_periods);
+    response->set_cpu_throttled_usec(s.cpu_throttled_usec);
+    response->set_memory_usage_bytes(s.memory_usage_bytes);
+    response->set_memory_limit_bytes(s.memory_limit_bytes);
+    response->set_memory_max_usage_bytes(s.memory_max_usage_bytes);
+    response->set_memory_cache_bytes(s.memory_cache_bytes);
+    response->set_pids_current(s.pids_current);
+    response->set_pids_limit(s.pids_limit);
+    response->set_io_read_bytes(s.io_read_bytes);
+    response->set_io_write_bytes(s.io_write_bytes);
+    for (const auto& [key, value] : s.memory_stat) (*response->mutable_memory_stat())[key] = value;
+  });
+}
+
+grpc::Status AgentService::ListProcesses(grpc::ServerContext*, const v1::ContainerRef* request,
+                                         v1::ListProcessesResponse* response) {
+  return guarded([&] {
+    std::vector<pid_t> pids;
+    {
+      std::lock_guard lock(mutex_);
+      pids = container_for(request->container_id()).pids();
+    }
+    for (pid_t pid : pids) {
+      if (auto info = read_process_info(pid)) *response->add_processes() = *info;
+    }
+  });
+}
+
+}  // namespace chrunc::agent

@@ -1,0 +1,60 @@
+#include "agent/server/proc_list.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace chrunc::agent {
+
+namespace {
+std::optional<std::string> slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+std::optional<v1::ProcessInfo> read_process_info(pid_t pid, const std::string& proc) {
+  std::string dir = proc + "/" + std::to_string(pid);
+  auto stat = slurp(dir + "/stat");
+  if (!stat) return std::nullopt;
+  v1::ProcessInfo info;
+  info.set_pid(pid);
+  // "pid (comm) state ppid ..." — comm may hold spaces and parentheses.
+  auto open = stat->find('(');
+  auto close = stat->rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  info.set_comm(stat->substr(open + 1, close - open - 1));
+  std::istringstream rest(stat->substr(close + 1));
+  std::vector<std::string> fields;  // fields[0] is field 3 (state)
+  for (std::string f; rest >> f;) fields.push_back(f);
+  if (fields.size() < 20) return std::nullopt;
+  info.set_state(fields[0]);
+  info.set_ppid(std::stoi(fields[1]));
+  info.set_cpu_time_ticks(std::stoull(fields[11]) + std::stoull(fields[12]));  // utime + stime
+  info.set_start_time_ticks(std::stoull(fields[19]));                          // starttime
+  if (auto status = slurp(dir + "/status")) {
+    std::istringstream lines(*status);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("Uid:", 0) == 0) {
+        std::istringstream uid(line.substr(4));
+        unsigned value = 0;
+        uid >> value;
+        info.set_uid(value);
+        break;
+      }
+    }
+  }
+  if (auto cmdline = slurp(dir + "/cmdline")) {
+    std::string text = *cmdline;
+    while (!text.empty() && text.back() == '\0') text.pop_back();
+    for (char& c : text)
+      if (c == '\0') c = ' ';
+    info.set_cmdline(text);
+  }
+  return info;
+}
+
+}  // namespace chrunc::agent

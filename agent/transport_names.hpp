@@ -1,0 +1,25 @@
+#pragma once
+// Names both sides of the agent connection agree on (host: vmm/, runtime/;
+// guest: agent/guest/). Change them only together with both sides.
+
+#include <cstdint>
+
+namespace chrunc::agent {
+
+// QEMU: the virtserialport carrying the agent's gRPC connection
+// (-device virtserialport,name=...). The guest finds its /dev/vportNpM by
+// this name in /sys/class/virtio-ports/*/name.
+inline constexpr const char* kVirtioSerialPortName = "io.containerization.agent";
+
+// cloud-hypervisor: the guest agent listens on this AF_VSOCK port and accepts
+// only connections from the host's CID.
+inline constexpr uint32_t kVsockPort = 1024;
+inline constexpr uint32_t kVsockHostCid = 2;
+
+// The virtiofs tag of the container's rootfs share.
+inline constexpr const char* kRootfsShareTag = "rootfs";
+
+// On the kernel command line: the agent logs verbosely to the console.
+inline constexpr const char* kDebugCmdlineFlag = "chrunc.debug=1";
+
+}  // namespace chrunc::agent
