@@ -21,5 +21,8 @@ inline constexpr const char* kRootfsShareTag = "rootfs";
 
 // On the kernel command line: the agent logs verbosely to the console.
 inline constexpr const char* kDebugCmdlineFlag = "chrunc.debug=1";
+// Benchmarks' floor: the agent powers the VM off as soon as /proc is mounted
+// (the same kernel and initramfs, no runtime work at all).
+inline constexpr const char* kPowerOffAtInitCmdlineFlag = "chrunc.poweroff_at_init=1";
 
 }  // namespace chrunc::agent

@@ -66,6 +66,7 @@ int main() {
   try {
     if (pid1) mount_early_filesystems();
     g_debug = kernel_cmdline_has(kDebugCmdlineFlag);
+    if (pid1 && kernel_cmdline_has(kPowerOffAtInitCmdlineFlag)) power_off();
     debug_line("filesystems mounted");
     int modules = load_kernel_modules();
     debug_line(("loaded " + std::to_string(modules) + " modules").c_str());

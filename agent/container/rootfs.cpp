@@ -1,0 +1,150 @@
+#include "agent/container/rootfs.hpp"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <sstream>
+
+#include "agent/container/file_util.hpp"
+#include "agent/container/mount_options.hpp"
+#include "common/error.hpp"
+
+namespace chrunc::container {
+namespace {
+
+// The mount point /proc/self/mountinfo lists for `path` (longest prefix).
+std::string mount_point_of(const std::string& path) {
+  std::istringstream in(read_whole_file("/proc/self/mountinfo"));
+  std::string line, best = "/";
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, devno, root, point;
+    fields >> id >> parent >> devno >> root >> point;
+    if (point == "/" || path == point || path.starts_with(point + "/"))
+      if (point.size() > best.size() || best == "/") best = point;
+  }
+  return best;
+}
+
+unsigned long current_locked_flags(const std::string& target) {
+  struct statvfs st {};
+  if (::statvfs(target.c_str(), &st) != 0) return 0;
+  unsigned long flags = 0;
+  if (st.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  return flags;
+}
+
+void apply_propagation(const MountOptions& options, const std::string& target,
+                       const std::string& dest) {
+  for (unsigned long p : options.propagation)
+    if (::mount(nullptr, target.c_str(), nullptr, p, nullptr) != 0)
+      throw_errno("set propagation of " + dest);
+}
+
+void mount_bind(const RootfsContext& ctx, const oci::Mount& m, const MountOptions& options) {
+  struct stat st {};
+  if (::stat(m.source.c_str(), &st) != 0) throw_errno("bind mount source " + m.source);
+  std::string target = create_in_root(ctx.rootfs, m.destination,
+                                      S_ISDIR(st.st_mode) ? NodeKind::kDirectory : NodeKind::kFile);
+  const std::string what = "bind " + m.source + " on " + m.destination;
+  do_mount(m.source, target, "bind", MS_BIND | (options.flags & MS_REC), "", what);
+  unsigned long extra = options.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+  if (extra != 0) remount_bind(target, extra, options.clear_flags, what);
+  apply_propagation(options, target, m.destination);
+}
+
+// Mounts that a user namespace may refuse fall back to a bind of the host's.
+bool mount_with_fallback(const RootfsContext& ctx, const oci::Mount& m, const std::string& target,
+                         const char* type, unsigned long flags, const std::string& data) {
+  if (::mount(m.source.c_str(), target.c_str(), type, flags,
+              data.empty() ? nullptr : data.c_str()) == 0)
+    return true;
+  int err = errno;
+  std::string host;
+  if (std::string(type) == "sysfs" && (err == EPERM || err == EBUSY)) host = "/sys";
+  if (std::string(type) == "cgroup2" && (err == EPERM || err == EBUSY)) host = ctx.cgroup_root;
+  if (std::string(type) == "mqueue" && (err == EPERM || err == EBUSY)) host = "/dev/mqueue";
+  if (host.empty()) throw_errno("mount " + std::string(type) + " on " + m.destination, err);
+  do_mount(host, target, "bind", MS_BIND | MS_REC, "", "bind " + host + " on " + m.destination);
+  unsigned long extra = flags & ~(MS_BIND | MS_REC);
+  if (extra != 0) remount_bind(target, extra, 0, "bind " + host + " on " + m.destination);
+  return true;
+}
+
+}  // namespace
+
+void do_mount(const std::string& source, const std::string& target, const char* type,
+              unsigned long flags, const std::string& data, const std::string& what) {
+  if (::mount(source.empty() ? nullptr : source.c_str(), target.c_str(), type, flags,
+              data.empty() ? nullptr : data.c_str()) != 0)
+    throw_errno("mount " + what);
+}
+
+void remount_bind(const std::string& target, unsigned long flags, unsigned long clear,
+                  const std::string& what) {
+  unsigned long all = flags | (current_locked_flags(target) & ~clear);
+  if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
+    all &= ~(MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
+    all |= flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
+  }
+  if (::mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | all, nullptr) != 0)
+    throw_errno("remount " + what);
+}
+
+void prepare_rootfs(const RootfsContext& ctx, const std::string& rootfs_propagation) {
+  unsigned long flag = MS_PRIVATE | MS_REC;
+  if (!rootfs_propagation.empty()) {
+    flag = propagation_flag(rootfs_propagation);
+    if (flag == 0)
+      throw Error("linux.rootfsPropagation: unknown value \"" + rootfs_propagation + "\"");
+  }
+  if (::mount(nullptr, "/", nullptr, flag, nullptr) != 0)
+    throw_errno("set propagation of / to " + rootfs_propagation);
+  // pivot_root refuses a new root whose parent mount is shared.
+  std::string parent = mount_point_of(ctx.rootfs);
+  if (::mount(nullptr, parent.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
+    throw_errno("make the rootfs's parent mount " + parent + " private");
+  do_mount(ctx.rootfs, ctx.rootfs, "bind", MS_BIND | MS_REC, "",
+           "bind rootfs " + ctx.rootfs + " onto itself");
+  // A shared "/" would make the rootfs a peer of the host's mount, and every
+  // container mount would appear on the host: receive from the host, send
+  // nothing. "/" becomes shared (a new peer group) after pivot_root.
+  if ((flag & MS_SHARED) &&
+      ::mount(nullptr, ctx.rootfs.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) != 0)
+    throw_errno("make the rootfs a slave of the host's mounts");
+}
+
+void mount_spec_entry(const RootfsContext& ctx, const oci::Mount& m) {
+  if (m.destination.empty() || m.destination[0] != '/')
+    throw Error("mount destination \"" + m.destination + "\" is not absolute");
+  MountOptions options = parse_mount_options(m.options);
+  if (options.bind || m.type == "bind") return mount_bind(ctx, m, options);
+
+  std::string type = m.type == "cgroup" ? "cgroup2" : m.type;
+  std::string target = create_in_root(ctx.rootfs, m.destination, NodeKind::kDirectory);
+  unsigned long flags = options.flags & ~MS_REMOUNT;
+  std::string data = options.data;
+  if (type == "cgroup2") {
+    data.clear();  // cgroup v1 controller names mean nothing to cgroup2
+  }
+  mount_with_fallback(ctx, m, target, type.c_str(), flags, data);
+  apply_propagation(options, target, m.destination);
+}
+
+bool spec_mounts(const oci::Spec& spec, const std::string& destination) {
+  for (const auto& m : spec.mounts) {
+    std::string d = m.destination;
+    while (d.size() > 1 && d.back() == '/') d.pop_back();
+    if (d == destination) return true;
+  }
+  return false;
+}
+
+}  // namespace chrunc::container

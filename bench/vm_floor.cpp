@@ -1,0 +1,50 @@
+// vm-floor: the benchmarks' floor for one container's life. Boots the same
+// hypervisor, kernel and initramfs as ch-runc (host config, same backend and
+// command line) with the agent told to power off as soon as it starts, and
+// prints the seconds from spawning the VMM to the VMM's exit. No runtime,
+// no virtiofsd, no agent connection.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "agent/transport_names.hpp"
+#include "common/error.hpp"
+#include "vmm/host_config.hpp"
+#include "vmm/hypervisor.hpp"
+
+int main() {
+  using Clock = std::chrono::steady_clock;
+  namespace fs = std::filesystem;
+  try {
+    const chrunc::vmm::HostConfig config = chrunc::vmm::load_host_config();
+    char tmpl[] = "/tmp/ch-runc-floor.XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) chrunc::throw_errno("mkdtemp");
+    const fs::path work_dir = tmpl;
+    chrunc::vmm::VmConfig vm;
+    vm.kernel = config.kernel;
+    vm.initramfs = config.initramfs;
+    vm.kernel_cmdline_extra = chrunc::agent::kPowerOffAtInitCmdlineFlag;
+    vm.vcpus = config.default_vcpus;
+    vm.memory_mib = config.default_memory_mib;
+    vm.work_dir = work_dir;
+    vm.console_log = work_dir / "console.log";
+    auto hypervisor = chrunc::vmm::make_hypervisor(config);
+    const auto start = Clock::now();
+    hypervisor->boot(vm);
+    const auto deadline = start + std::chrono::seconds(120);
+    while (hypervisor->alive()) {
+      if (Clock::now() > deadline)
+        throw chrunc::Error("vm-floor: the VM did not power off within 120 s");
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    hypervisor->shutdown(std::chrono::milliseconds(0));
+    fs::remove_all(work_dir);
+    std::printf("%.3f\n", seconds);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vm-floor: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,58 @@
+// The pure parts: mount option parsing, path resolution inside a rootfs,
+// PATH lookup wording.
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "agent/container/file_util.hpp"
+#include "agent/container/mount_options.hpp"
+#include "agent/container/process_exec.hpp"
+#include "common/error.hpp"
+#include "tests/unit/agent-container/test_support.hpp"
+
+namespace chrunc::container {
+namespace {
+
+TEST(MountOptions, FlagsPropagationAndData) {
+  MountOptions o = parse_mount_options({"rbind", "ro", "nosuid", "rslave", "size=10k", "mode=755"});
+  EXPECT_TRUE(o.bind);
+  EXPECT_EQ(o.flags, static_cast<unsigned long>(MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID));
+  ASSERT_EQ(o.propagation.size(), 1u);
+  EXPECT_EQ(o.propagation[0], static_cast<unsigned long>(MS_SLAVE | MS_REC));
+  EXPECT_EQ(o.data, "size=10k,mode=755");
+}
+
+TEST(MountOptions, LaterOptionWins) {
+  MountOptions o = parse_mount_options({"ro", "rw", "nodev", "dev"});
+  EXPECT_EQ(o.flags, 0ul);
+  EXPECT_EQ(o.clear_flags, static_cast<unsigned long>(MS_RDONLY | MS_NODEV));
+}
+
+TEST(ResolveInRoot, SymlinksStayInsideTheRoot) {
+  test::Bundle bundle;
+  std::string root = bundle.rootfs();
+  ASSERT_EQ(::symlink("/etc", (root + "/abs").c_str()), 0);
+  ASSERT_EQ(::symlink("../../../../../../../tmp", (root + "/up").c_str()), 0);
+  EXPECT_EQ(resolve_in_root(root, "/abs/passwd"), root + "/etc/passwd");
+  EXPECT_EQ(resolve_in_root(root, "/up/x"), root + "/tmp/x");
+  EXPECT_EQ(resolve_in_root(root, "/../../x"), root + "/x");
+  EXPECT_EQ(resolve_in_root(root, "/new/dir"), root + "/new/dir");
+  std::string made = create_in_root(root, "/up/a/b", NodeKind::kDirectory);
+  EXPECT_EQ(made, root + "/tmp/a/b");
+  EXPECT_TRUE(std::filesystem::is_directory(made));
+}
+
+TEST(FindExecutable, RuncWording) {
+  try {
+    find_executable("no-such-program", {"PATH=/nonexistent:/also-not"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "exec: \"no-such-program\": executable file not found in $PATH");
+  }
+  EXPECT_EQ(find_executable("sh", {"PATH=/nonexistent:/bin"}), "/bin/sh");
+}
+
+}  // namespace
+}  // namespace chrunc::container
