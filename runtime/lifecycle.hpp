@@ -88,4 +88,13 @@ void update_container(const GlobalOptions& global, const UpdateOptions& options)
 void stream_events(const GlobalOptions& global, const std::string& id, bool stats_once,
                    std::chrono::seconds interval);
 
+// The hidden internal command `ch-runc __monitor ...` that create re-execs
+// (/proc/self/exe) to become the container's monitor. main() must call this
+// BEFORE any CLI parsing when argv[1] is kMonitorCommand, and return its result:
+//   if (argc > 1 && std::string_view(argv[1]) == chrunc::runtime::kMonitorCommand)
+//     return chrunc::runtime::monitor_main(argc, argv);
+// Not listed in --help. (Additive to this header; owned by the runtime work.)
+inline constexpr const char* kMonitorCommand = "__monitor";
+int monitor_main(int argc, char** argv);
+
 }  // namespace chrunc::runtime

@@ -1,0 +1,147 @@
+#include "runtime/control_socket.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/error.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+sockaddr_un unix_address(const std::filesystem::path& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string& s = path.native();
+  if (s.size() >= sizeof addr.sun_path) throw Error("socket path too long: " + s);
+  std::memcpy(addr.sun_path, s.c_str(), s.size() + 1);
+  return addr;
+}
+
+void write_all(int sock, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::send(sock, data, size, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("monitor socket send");
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+// Reads exactly `size` bytes; false on EOF before the first byte.
+bool read_all(int sock, char* data, size_t size, bool eof_ok) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::recv(sock, data + done, size - done, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("monitor socket receive");
+    }
+    if (n == 0) {
+      if (done == 0 && eof_ok) return false;
+      throw Error("monitor socket: connection closed in the middle of a message");
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+void send_control_message(int sock, std::string_view json, const std::vector<int>& fds) {
+  if (fds.size() > kMaxControlFds) throw Error("monitor socket: too many file descriptors");
+  unsigned char header[4];
+  uint32_t len = static_cast<uint32_t>(json.size());
+  for (int i = 0; i < 4; ++i) header[i] = static_cast<unsigned char>(len >> (8 * i));
+  iovec iov{header, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxControlFds)];
+  if (!fds.empty()) {
+    std::memset(control, 0, sizeof control);
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * fds.size());
+  }
+  ssize_t n;
+  do {
+    n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno("monitor socket send");
+  write_all(sock, reinterpret_cast<const char*>(header) + 1, 3);
+  write_all(sock, json.data(), json.size());
+}
+
+std::optional<ControlMessage> receive_control_message(int sock) {
+  ControlMessage out;
+  unsigned char header[4];
+  iovec iov{header, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxControlFds)];
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno("monitor socket receive");
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        out.fds.emplace_back(fd);
+      }
+    }
+  }
+  if (n == 0) return std::nullopt;
+  if (msg.msg_flags & MSG_CTRUNC) throw Error("monitor socket: file descriptors truncated");
+  read_all(sock, reinterpret_cast<char*>(header) + 1, 3, false);
+  uint32_t len = 0;
+  for (int i = 0; i < 4; ++i) len |= static_cast<uint32_t>(header[i]) << (8 * i);
+  if (len > kMaxControlMessage) throw Error("monitor socket: message too large");
+  out.json.resize(len);
+  if (len > 0) read_all(sock, out.json.data(), len, false);
+  return out;
+}
+
+UniqueFd listen_unix_socket(const std::filesystem::path& path) {
+  sockaddr_un addr = unix_address(path);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) throw_errno("socket");
+  ::unlink(path.c_str());
+  mode_t old = ::umask(0077);
+  int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::umask(old);
+  if (rc != 0) throw_errno("bind " + path.string());
+  if (::chmod(path.c_str(), 0600) != 0) throw_errno("chmod " + path.string());
+  if (::listen(fd.get(), 64) != 0) throw_errno("listen " + path.string());
+  return fd;
+}
+
+UniqueFd connect_unix_socket(const std::filesystem::path& path) {
+  sockaddr_un addr = unix_address(path);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) throw_errno("socket");
+  int rc;
+  do {
+    rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) throw_errno("connect " + path.string());
+  return fd;
+}
+
+}  // namespace chrunc::runtime

@@ -1,0 +1,36 @@
+#pragma once
+// The wire format of <state dir>/monitor.sock (a unix stream socket, 0600):
+// each message is a 4-byte little-endian length and that many bytes of JSON;
+// file descriptors travel with SCM_RIGHTS on the first byte of a message.
+// One request per connection; the monitor answers with one message (two for
+// exec: {"ok":true,"pid":N} when the process started, then {"exit_code":N}).
+// Errors are answered as {"error":"<one line>"}.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/unique_fd.hpp"
+
+namespace chrunc::runtime {
+
+struct ControlMessage {
+  std::string json;
+  std::vector<UniqueFd> fds;
+};
+
+inline constexpr size_t kMaxControlMessage = 4 << 20;
+inline constexpr size_t kMaxControlFds = 8;
+
+// Throws chrunc::Error on failure (EPIPE included).
+void send_control_message(int sock, std::string_view json, const std::vector<int>& fds = {});
+// nullopt on a clean end-of-file before a message starts.
+std::optional<ControlMessage> receive_control_message(int sock);
+
+// A listening socket bound at `path` (removed first if stale), mode 0600.
+UniqueFd listen_unix_socket(const std::filesystem::path& path);
+UniqueFd connect_unix_socket(const std::filesystem::path& path);
+
+}  // namespace chrunc::runtime

@@ -1,0 +1,105 @@
+#include "runtime/lifecycle_common.hpp"
+
+#include <signal.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "oci/spec_parser.hpp"
+#include "oci/version.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/host_cgroup.hpp"
+
+namespace chrunc::runtime {
+
+using namespace std::chrono_literals;
+
+StateStore open_store(const GlobalOptions& global) {
+  return StateStore(global.root.empty() ? std::filesystem::path("/run/containerization")
+                                        : global.root);
+}
+
+void apply_logging(const GlobalOptions&) {}
+
+oci::Spec load_saved_spec(const StateStore& store, const std::string& id) {
+  return oci::load_spec(store.dir(id) / "config.json");
+}
+
+oci::State hook_state(const ContainerRecord& record, Status status) {
+  oci::State state;
+  state.oci_version = oci::kSpecVersion;
+  state.id = record.id;
+  state.status = to_string(status);
+  state.pid = status == Status::kStopped ? 0 : record.monitor_pid;
+  state.bundle = record.bundle.string();
+  state.rootfs = record.rootfs.string();
+  state.created = record.created;
+  state.owner = record.owner;
+  state.annotations = record.annotations;
+  return state;
+}
+
+bool wait_monitor_gone(const ContainerRecord& record, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (record.monitor_pid > 0 && monitor_alive(record.monitor_pid, record.monitor_start_time)) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+void remove_container(const StateStore& store, const ContainerRecord& record,
+                      std::chrono::milliseconds grace) {
+  if (!wait_monitor_gone(record, grace)) {
+    ::kill(record.monitor_pid, SIGKILL);
+    wait_monitor_gone(record, 5s);
+  }
+  if (!record.cgroups_path.empty() && !HostCgroup::destroy(record.cgroups_path))
+    log_warn("container " + record.id + ": could not remove cgroup " + record.cgroups_path);
+  try {
+    oci::Spec spec = load_saved_spec(store, record.id);
+    if (spec.hooks && !spec.hooks->poststop.empty()) {
+      std::string state = oci::write_state_compact(hook_state(record, Status::kStopped));
+      run_hooks_warn(spec.hooks->poststop, state, "poststop");
+    }
+  } catch (const Error& e) {
+    log_warn(e.what());
+  }
+  store.remove(record.id);
+}
+
+std::string status_name(Status status) {
+  return to_string(status);
+}
+
+std::string read_text_file(const std::string& path) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path);
+  if (!in) throw_errno("open " + path);
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string random_hex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (::getrandom(raw.data(), bytes, 0) != static_cast<ssize_t>(bytes)) throw_errno("getrandom");
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+}  // namespace chrunc::runtime

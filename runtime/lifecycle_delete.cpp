@@ -1,0 +1,31 @@
+// `delete`: a stopped or created container is removed (a created one is
+// killed first, as runc and containerd's shim expect); a running or paused
+// one needs --force. Everything goes: monitor, VMM, virtiofsd, cgroup, state
+// dir; poststop hooks run (failures warn).
+#include "common/error.hpp"
+#include "runtime/container_status.hpp"
+#include "runtime/control_client.hpp"
+#include "runtime/lifecycle_common.hpp"
+
+namespace chrunc::runtime {
+
+using namespace std::chrono_literals;
+
+void delete_container(const GlobalOptions& global, const std::string& id, bool force) {
+  StateStore store = open_store(global);
+  ContainerLock lock = store.lock(id);
+  ContainerRecord record = store.load(id);
+  Status status = effective_status(store, record);
+  if ((status == Status::kRunning || status == Status::kPaused) && !force)
+    throw Error("cannot delete container " + id + " that is not stopped: " + status_name(status));
+  if (record.monitor_pid > 0 && monitor_alive(record.monitor_pid, record.monitor_start_time)) {
+    try {
+      call_monitor(store.dir(id), "shutdown");
+    } catch (const Error&) {
+      // Already tearing down (socket gone) or wedged: remove_container waits, then kills it.
+    }
+  }
+  remove_container(store, record, 15s);
+}
+
+}  // namespace chrunc::runtime

@@ -1,0 +1,205 @@
+// `pause`, `resume`, `ps`, `events`, `update`: requests to the monitor.
+// ps lists the processes as the guest sees them (pids are guest pids).
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "common/error.hpp"
+#include "oci/spec_parser.hpp"
+#include "oci/spec_writer.hpp"
+#include "runtime/container_status.hpp"
+#include "runtime/control_client.hpp"
+#include "runtime/lifecycle_common.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+using rapidjson::Value;
+
+Status require_alive(const StateStore& store, const std::string& id) {
+  Status s = effective_status(store, store.load(id));
+  if (s == Status::kStopped || s == Status::kCreating) throw Error("container not running");
+  return s;
+}
+
+uint64_t u64(const Value& v, const char* key) {
+  auto it = v.FindMember(key);
+  return it != v.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
+}
+
+std::string ticks_to_clock(uint64_t ticks) {
+  long hz = ::sysconf(_SC_CLK_TCK);
+  uint64_t secs = hz > 0 ? ticks / static_cast<uint64_t>(hz) : 0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02llu:%02llu:%02llu",
+                static_cast<unsigned long long>(secs / 3600),
+                static_cast<unsigned long long>((secs / 60) % 60),
+                static_cast<unsigned long long>(secs % 60));
+  return buf;
+}
+
+// runc's `events --stats` data from the agent's figures.
+std::string stats_event(const std::string& id, const rapidjson::Document& s) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  d.AddMember("type", "stats", a);
+  d.AddMember("id", Value(id.c_str(), a), a);
+  Value data(rapidjson::kObjectType);
+
+  Value cpu(rapidjson::kObjectType), usage(rapidjson::kObjectType),
+      throttling(rapidjson::kObjectType);
+  usage.AddMember("total", u64(s, "cpu_usage_usec") * 1000, a);
+  usage.AddMember("kernel", u64(s, "cpu_system_usec") * 1000, a);
+  usage.AddMember("user", u64(s, "cpu_user_usec") * 1000, a);
+  throttling.AddMember("throttledPeriods", u64(s, "cpu_throttled_periods"), a);
+  throttling.AddMember("throttledTime", u64(s, "cpu_throttled_usec") * 1000, a);
+  cpu.AddMember("usage", usage, a);
+  cpu.AddMember("throttling", throttling, a);
+  data.AddMember("cpu", cpu, a);
+
+  Value memory(rapidjson::kObjectType), mem_usage(rapidjson::kObjectType),
+      raw(rapidjson::kObjectType);
+  memory.AddMember("cache", u64(s, "memory_cache_bytes"), a);
+  mem_usage.AddMember("limit", u64(s, "memory_limit_bytes"), a);
+  mem_usage.AddMember("usage", u64(s, "memory_usage_bytes"), a);
+  mem_usage.AddMember("max", u64(s, "memory_max_usage_bytes"), a);
+  mem_usage.AddMember("failcnt", 0, a);
+  memory.AddMember("usage", mem_usage, a);
+  if (s.HasMember("memory_stat") && s["memory_stat"].IsObject())
+    for (auto& m : s["memory_stat"].GetObject())
+      raw.AddMember(Value(m.name, a), Value(m.value, a), a);
+  memory.AddMember("raw", raw, a);
+  data.AddMember("memory", memory, a);
+
+  Value pids(rapidjson::kObjectType);
+  pids.AddMember("current", u64(s, "pids_current"), a);
+  if (u64(s, "pids_limit") > 0) pids.AddMember("limit", u64(s, "pids_limit"), a);
+  data.AddMember("pids", pids, a);
+
+  Value blkio(rapidjson::kObjectType);
+  data.AddMember("blkio", blkio, a);
+  Value hugetlb(rapidjson::kObjectType);
+  data.AddMember("hugetlb", hugetlb, a);
+  d.AddMember("data", data, a);
+  return json_text(d);
+}
+
+}  // namespace
+
+void pause_container(const GlobalOptions& global, const std::string& id) {
+  StateStore store = open_store(global);
+  ContainerLock lock = store.lock(id);
+  if (require_alive(store, id) != Status::kRunning) throw Error("container not running");
+  call_monitor(store.dir(id), "pause");
+}
+
+void resume_container(const GlobalOptions& global, const std::string& id) {
+  StateStore store = open_store(global);
+  ContainerLock lock = store.lock(id);
+  if (require_alive(store, id) != Status::kPaused) throw Error("container not paused");
+  call_monitor(store.dir(id), "resume");
+}
+
+std::string list_processes(const GlobalOptions& global, const std::string& id,
+                           const std::string& format, const std::vector<std::string>& ps_args) {
+  StateStore store = open_store(global);
+  require_alive(store, id);
+  if (format != "table" && format != "json") throw Error("invalid format option");
+  if (format == "json" && !ps_args.empty())
+    throw Error("ps options are not supported with the json format");
+  rapidjson::Document answer = call_monitor(store.dir(id), "ps");
+  const Value& procs = answer["processes"];
+  std::ostringstream out;
+  if (format == "json") {
+    out << "[";
+    bool first = true;
+    for (const auto& p : procs.GetArray()) {
+      out << (first ? "" : ",") << p["pid"].GetInt();
+      first = false;
+    }
+    out << "]\n";
+    return out.str();
+  }
+  char line[512];
+  std::snprintf(line, sizeof line, "%-8s %6s %6s %-10s %8s %s\n", "UID", "PID", "PPID", "STAT",
+                "TIME", "CMD");
+  out << line;
+  for (const auto& p : procs.GetArray()) {
+    std::string cmd = p["cmdline"].GetString();
+    if (cmd.empty()) cmd = std::string("[") + p["comm"].GetString() + "]";
+    std::string uid = p["uid"].GetUint() == 0 ? "root" : std::to_string(p["uid"].GetUint());
+    std::snprintf(line, sizeof line, "%-8s %6d %6d %-10s %8s %s\n", uid.c_str(), p["pid"].GetInt(),
+                  p["ppid"].GetInt(), p["state"].GetString(),
+                  ticks_to_clock(p["cpu_time"].GetUint64()).c_str(), cmd.c_str());
+    out << line;
+  }
+  return out.str();
+}
+
+void stream_events(const GlobalOptions& global, const std::string& id, bool stats_once,
+                   std::chrono::seconds interval) {
+  StateStore store = open_store(global);
+  require_alive(store, id);
+  for (;;) {
+    rapidjson::Document stats;
+    try {
+      stats = call_monitor(store.dir(id), "stats");
+    } catch (const Error&) {
+      if (stats_once) throw;
+      return;  // the container stopped
+    }
+    std::cout << stats_event(id, stats) << std::endl;
+    if (stats_once) return;
+    std::this_thread::sleep_for(interval.count() > 0 ? interval : std::chrono::seconds(5));
+    try {
+      Status s = effective_status(store, store.load(id));
+      if (s == Status::kStopped) return;
+    } catch (const Error&) {
+      return;
+    }
+  }
+}
+
+void update_container(const GlobalOptions& global, const UpdateOptions& o) {
+  StateStore store = open_store(global);
+  ContainerLock lock = store.lock(o.id);
+  require_alive(store, o.id);
+  oci::Resources r;
+  if (!o.resources_file.empty()) {
+    std::string text = read_text_file(o.resources_file);
+    r = oci::parse_resources(text, o.resources_file == "-" ? "stdin" : o.resources_file);
+  }
+  auto& mem = r.memory ? *r.memory : r.memory.emplace();
+  if (o.memory) mem.limit = *o.memory;
+  if (o.memory_reservation) mem.reservation = *o.memory_reservation;
+  if (o.memory_swap) mem.swap = *o.memory_swap;
+  if (o.kernel_memory) mem.kernel = *o.kernel_memory;
+  if (o.kernel_memory_tcp) mem.kernel_tcp = *o.kernel_memory_tcp;
+  auto& cpu = r.cpu ? *r.cpu : r.cpu.emplace();
+  if (o.cpu_period) cpu.period = *o.cpu_period;
+  if (o.cpu_quota) cpu.quota = *o.cpu_quota;
+  if (o.cpu_share) cpu.shares = *o.cpu_share;
+  if (o.cpu_rt_period) cpu.realtime_period = *o.cpu_rt_period;
+  if (o.cpu_rt_runtime) cpu.realtime_runtime = *o.cpu_rt_runtime;
+  if (o.cpu_idle) cpu.idle = *o.cpu_idle;
+  if (!o.cpuset_cpus.empty()) cpu.cpus = o.cpuset_cpus;
+  if (!o.cpuset_mems.empty()) cpu.mems = o.cpuset_mems;
+  if (o.pids_limit) r.pids.emplace().limit = *o.pids_limit;
+  if (o.blkio_weight)
+    (r.block_io ? *r.block_io : r.block_io.emplace()).weight =
+        static_cast<uint16_t>(*o.blkio_weight);
+  if (r.memory == oci::MemoryResources{}) r.memory.reset();
+  if (r.cpu == oci::CpuResources{}) r.cpu.reset();
+
+  rapidjson::Document request(rapidjson::kObjectType);
+  auto& a = request.GetAllocator();
+  request.AddMember("command", "update", a);
+  request.AddMember("resources", Value(oci::write_resources(r).c_str(), a), a);
+  MonitorClient client(store.dir(o.id));
+  client.call(request);
+}
+
+}  // namespace chrunc::runtime

@@ -1,0 +1,84 @@
+#pragma once
+// The per-container monitor (`ch-runc __monitor`), the host process that
+// stands for the container: its pid is state.pid, it owns the VMM and
+// virtiofsd, is the only agent client, relays the stdio it inherited from
+// `create`, forwards the signals it receives to the container's init, serves
+// <state dir>/monitor.sock, and exits with the container's exit code.
+// See DESIGN.md "One container's life" and "Why a monitor".
+
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/unique_fd.hpp"
+#include "oci/spec.hpp"
+#include "runtime/host_cgroup.hpp"
+#include "runtime/monitor_boot.hpp"
+#include "runtime/state_store.hpp"
+#include "runtime/stdio_relay.hpp"
+
+namespace chrunc::runtime {
+
+struct MonitorOptions {
+  std::filesystem::path root;
+  std::string id;
+  int ready_fd = -1;  // "ok" or the error text goes here once created
+  bool debug = false;
+  std::string log_path, log_format = "text";
+};
+
+// Parses `__monitor --root R --ready-fd N [--debug] [--log P] [--log-format F] ID`.
+MonitorOptions parse_monitor_args(int argc, char** argv);
+
+class Monitor {
+ public:
+  explicit Monitor(MonitorOptions options);
+  // Creates the container, reports on the ready fd, serves until init exits;
+  // returns the container's exit code (the process then _exits with it).
+  int run();
+
+ private:
+  void take_stdio();
+  void create();
+  void serve();
+  int finish();
+  void handle_connection(UniqueFd connection);
+  std::string dispatch(int connection, const rapidjson::Document& request,
+                       std::vector<UniqueFd>& fds);
+  std::string handle_exec(int connection, const rapidjson::Document& request,
+                          std::vector<UniqueFd>& fds);
+  void handle_signal(int signo);
+  void set_status(Status status, std::optional<int> exit_code = std::nullopt);
+  Status status();
+  void report_ready(const std::string& message);
+
+  MonitorOptions options_;
+  StateStore store_;
+  std::filesystem::path dir_;
+  std::mutex mutex_;
+  ContainerRecord record_;
+  oci::Spec spec_;
+  std::optional<HostCgroup> cgroup_;
+  std::unique_ptr<VmSession> vm_;
+  std::unique_ptr<OutputRelay> output_;
+  std::unique_ptr<StdinRelay> stdin_;
+  // The stdio create handed over (the container's), moved off 0-2, which
+  // point at monitor.log so nothing the monitor or its libraries print
+  // reaches the container's streams.
+  UniqueFd stdio_[3];
+  UniqueFd wake_;       // eventfd: init exited
+  UniqueFd signal_fd_;  // signalfd
+  UniqueFd listen_;
+  std::atomic<bool> exited_{false};
+  std::atomic<int> exit_code_{0};
+  std::atomic<bool> shutdown_requested_{false};
+  std::chrono::steady_clock::time_point shutdown_deadline_;
+};
+
+}  // namespace chrunc::runtime

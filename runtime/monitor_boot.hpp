@@ -1,0 +1,54 @@
+#pragma once
+// The monitor's VM: virtiofsd for the rootfs and bind-mount sources, the VMM
+// booted with them, the agent connected and the container created in it.
+// Destroying a VmSession tears all of it down (agent Shutdown, VMM stopped,
+// virtiofsd stopped), in that order.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "agent/client/agent_client.hpp"
+#include "oci/spec.hpp"
+#include "runtime/spec_rewrite.hpp"
+#include "vmm/host_config.hpp"
+#include "vmm/hypervisor.hpp"
+#include "vmm/virtiofsd.hpp"
+
+namespace chrunc::runtime {
+
+struct BootRequest {
+  std::string id;
+  oci::Spec spec;
+  std::filesystem::path bundle;
+  std::filesystem::path state_dir;
+  std::string state_json;  // the OCI state the guest hooks read
+  bool debug = false;
+};
+
+class VmSession {
+ public:
+  VmSession() = default;
+  ~VmSession();
+  VmSession(const VmSession&) = delete;
+  VmSession& operator=(const VmSession&) = delete;
+
+  // Boots the VM and creates the container (its init parked until start).
+  // Throws chrunc::Error naming the step that failed; leaves nothing running.
+  static std::unique_ptr<VmSession> boot(const BootRequest& request);
+
+  agent::AgentClient& agent() { return *agent_; }
+  vmm::Hypervisor& hypervisor() { return *hypervisor_; }
+  int init_pid() const { return init_pid_; }
+
+  // Orderly stop: agent Shutdown, VMM shutdown, virtiofsd stopped. Idempotent.
+  void teardown() noexcept;
+
+ private:
+  std::unique_ptr<vmm::SharedDirectories> shares_;
+  std::unique_ptr<vmm::Hypervisor> hypervisor_;
+  std::unique_ptr<agent::AgentClient> agent_;
+  int init_pid_ = 0;
+};
+
+}  // namespace chrunc::runtime

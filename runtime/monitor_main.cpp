@@ -1,0 +1,237 @@
+// The monitor's life: create the container (reporting on the ready fd), serve
+// until its init exits, then tear the VM down and exit with its exit code.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "oci/spec_parser.hpp"
+#include "oci/state.hpp"
+#include "oci/version.hpp"
+#include "runtime/control_socket.hpp"
+#include "runtime/host_namespaces.hpp"
+#include "runtime/lifecycle.hpp"
+#include "runtime/monitor.hpp"
+#include "runtime/timing_log.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Signals forwarded to the container's init (plus SIGWINCH for the tty).
+constexpr int kForwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,   SIGTERM, SIGALRM,
+                              SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGVTALRM, SIGPROF, SIGWINCH};
+
+void noop_handler(int) {}
+
+pid_t host_pid() {
+  char buf[32] = {};
+  ssize_t n = ::readlink("/proc/self", buf, sizeof buf - 1);
+  return n > 0 ? static_cast<pid_t>(std::atoi(buf)) : ::getpid();
+}
+
+}  // namespace
+
+MonitorOptions parse_monitor_args(int argc, char** argv) {
+  MonitorOptions o;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw Error("__monitor: " + a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--root") {
+      o.root = value();
+    } else if (a == "--ready-fd") {
+      o.ready_fd = std::stoi(value());
+    } else if (a == "--debug") {
+      o.debug = true;
+    } else if (a == "--log") {
+      o.log_path = value();
+    } else if (a == "--log-format") {
+      o.log_format = value();
+    } else if (o.id.empty()) {
+      o.id = a;
+    } else {
+      throw Error("__monitor: unexpected argument " + a);
+    }
+  }
+  if (o.root.empty() || o.id.empty()) throw Error("__monitor: --root and an id are required");
+  return o;
+}
+
+Monitor::Monitor(MonitorOptions options)
+    : options_(std::move(options)), store_(options_.root), dir_(store_.dir(options_.id)) {}
+
+void Monitor::report_ready(const std::string& message) {
+  if (options_.ready_fd < 0) return;
+  ssize_t ignored = ::write(options_.ready_fd, message.data(), message.size());
+  (void)ignored;
+  ::close(options_.ready_fd);
+  options_.ready_fd = -1;
+}
+
+void Monitor::set_status(Status status, std::optional<int> exit_code) {
+  std::lock_guard lock(mutex_);
+  record_.status = status;
+  if (exit_code) record_.exit_code = exit_code;
+  store_.save(record_);
+}
+
+Status Monitor::status() {
+  std::lock_guard lock(mutex_);
+  return record_.status;
+}
+
+void Monitor::create() {
+  timing_mark(dir_, "monitor-started");
+  record_ = store_.load(options_.id);
+  spec_ = oci::load_spec(dir_ / "config.json");
+
+  // Signals: forwarded ones arrive on a signalfd (with a no-op handler, so
+  // that a pid-namespace init still receives them); no SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : kForwarded) {
+    struct sigaction sa {};
+    sa.sa_handler = noop_handler;
+    ::sigaction(sig, &sa, nullptr);
+    sigaddset(&set, sig);
+  }
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0) throw_errno("sigprocmask");
+  signal_fd_ = UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signal_fd_) throw_errno("signalfd");
+  wake_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_) throw_errno("eventfd");
+
+  // Its own session, away from the caller's terminal signals; the host pty
+  // (terminal mode) becomes its controlling terminal, for SIGWINCH.
+  ::setsid();
+  bool terminal = spec_.process && spec_.process->terminal;
+  if (terminal && ::isatty(stdio_[0].get())) ::ioctl(stdio_[0].get(), TIOCSCTTY, 0);
+
+  enter_monitor_namespaces(spec_);
+
+  std::string cgroup_path =
+      cgroup_relative_path(spec_.linux ? spec_.linux->cgroups_path : "", options_.id);
+  cgroup_.emplace(
+      HostCgroup::create(cgroup_path, spec_.linux ? spec_.linux->resources : std::nullopt));
+  cgroup_->add_process(0);
+  record_.cgroups_path = cgroup_path;
+  record_.monitor_pid = host_pid();
+  record_.monitor_start_time = process_start_time(record_.monitor_pid);
+  store_.save(record_);
+
+  oci::State state;
+  state.oci_version = oci::kSpecVersion;
+  state.id = options_.id;
+  state.status = "creating";
+  state.pid = record_.monitor_pid;
+  state.bundle = record_.bundle.string();
+  state.annotations = record_.annotations;
+  BootRequest request{options_.id,   spec_, record_.bundle, dir_, oci::write_state_compact(state),
+                      options_.debug};
+  vm_ = VmSession::boot(request);
+
+  listen_ = listen_unix_socket(dir_ / "monitor.sock");
+  output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
+                                          stdio_[2].get());
+  stdin_ = std::make_unique<StdinRelay>(vm_->agent(), options_.id, "", stdio_[0].get());
+  if (terminal && spec_.process->console_size) handle_signal(SIGWINCH);
+
+  std::thread([this] {
+    int code;
+    try {
+      auto r = vm_->agent().wait_process(options_.id, "");
+      code = r.signal() != 0 ? 128 + r.signal() : r.exit_code();
+    } catch (const std::exception& e) {
+      log_warn(std::string("container ") + options_.id + ": lost the VM: " + e.what());
+      code = 128 + SIGKILL;
+    }
+    exit_code_ = code;
+    exited_ = true;
+    uint64_t one = 1;
+    ssize_t ignored = ::write(wake_.get(), &one, sizeof one);
+    (void)ignored;
+  }).detach();
+
+  {
+    std::lock_guard lock(mutex_);
+    record_.status = Status::kCreated;
+    store_.save(record_);
+  }
+  cgroup_->keep();
+}
+
+int Monitor::finish() {
+  if (!exited_) exit_code_ = 128 + SIGKILL;
+  listen_.reset();
+  ::unlink((dir_ / "monitor.sock").c_str());
+  if (output_) output_->finish(exited_ && !shutdown_requested_ ? 5s : 500ms);
+  set_status(Status::kStopped, exit_code_.load());
+  timing_mark(dir_, "exited");
+  vm_->teardown();
+  timing_mark(dir_, "torn-down");
+  return exit_code_;
+}
+
+// Keeps the container's stdio on fds above 2 and points 0-2 at the log.
+void Monitor::take_stdio() {
+  for (int i = 0; i < 3; ++i) stdio_[i] = UniqueFd(::fcntl(i, F_DUPFD_CLOEXEC, 3));
+  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int log_fd =
+      ::open((dir_ / "monitor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (null_fd >= 0) ::dup2(null_fd, 0), ::close(null_fd);
+  if (log_fd >= 0) ::dup2(log_fd, 1), ::dup2(log_fd, 2), ::close(log_fd);
+}
+
+int Monitor::run() {
+  take_stdio();
+  try {
+    configure_logging(
+        options_.log_path.empty() ? (dir_ / "monitor.log").string() : options_.log_path,
+        options_.log_format, options_.debug);
+  } catch (const Error&) {
+  }
+  try {
+    create();
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    log_error(message);
+    vm_.reset();
+    cgroup_.reset();
+    ::unlink((dir_ / "monitor.sock").c_str());
+    report_ready(message.empty() ? "create failed" : message);
+    return 1;
+  }
+  report_ready("ok");
+  serve();
+  return finish();
+}
+
+int monitor_main(int argc, char** argv) {
+  MonitorOptions options;
+  try {
+    options = parse_monitor_args(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  // Objects are not destroyed: detached threads may still use them.
+  auto* monitor = new Monitor(std::move(options));
+  int code = monitor->run();
+  std::fflush(nullptr);
+  ::_exit(code);
+}
+
+}  // namespace chrunc::runtime

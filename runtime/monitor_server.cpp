@@ -1,0 +1,238 @@
+// The monitor's control socket: one JSON request per connection, each in
+// its own thread; the main loop also forwards signals and notices the end.
+#include <poll.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "oci/spec_parser.hpp"
+#include "runtime/control_client.hpp"
+#include "runtime/control_socket.hpp"
+#include "runtime/monitor.hpp"
+#include "runtime/timing_log.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using rapidjson::Value;
+
+std::string error_json(const std::string& message) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  d.AddMember("error", Value(message.c_str(), d.GetAllocator()), d.GetAllocator());
+  return json_text(d);
+}
+
+const std::string kOk = "{\"ok\":true}";
+
+std::string string_member(const rapidjson::Document& d, const char* key) {
+  auto it = d.FindMember(key);
+  return it != d.MemberEnd() && it->value.IsString()
+             ? std::string(it->value.GetString(), it->value.GetStringLength())
+             : std::string();
+}
+
+int exit_code_of(const agent::v1::WaitProcessResponse& r) {
+  return r.signal() != 0 ? 128 + r.signal() : r.exit_code();
+}
+
+}  // namespace
+
+void Monitor::serve() {
+  while (!exited_) {
+    pollfd fds[3] = {
+        {listen_.get(), POLLIN, 0}, {signal_fd_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+    int n = ::poll(fds, 3, 1000);
+    if (n < 0 && errno != EINTR) break;
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      int conn = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (conn >= 0) std::thread([this, conn] { handle_connection(UniqueFd(conn)); }).detach();
+    }
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      signalfd_siginfo info{};
+      while (::read(signal_fd_.get(), &info, sizeof info) == sizeof info)
+        handle_signal(static_cast<int>(info.ssi_signo));
+    }
+    if (exited_) break;
+    if (!vm_->hypervisor().alive()) {
+      log_warn("container " + options_.id + ": the VMM exited");
+      break;
+    }
+    if (shutdown_requested_ && std::chrono::steady_clock::now() > shutdown_deadline_) break;
+  }
+}
+
+void Monitor::handle_signal(int signo) {
+  if (exited_) return;
+  try {
+    if (signo == SIGWINCH) {
+      winsize ws{};
+      if (::ioctl(stdio_[0].get(), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+        vm_->agent().resize_tty(options_.id, "", ws.ws_row, ws.ws_col);
+      return;
+    }
+    vm_->agent().signal_process(options_.id, "", signo);
+  } catch (const std::exception& e) {
+    log_warn(std::string("forwarding signal: ") + e.what());
+  }
+}
+
+void Monitor::handle_connection(UniqueFd connection) {
+  std::string answer;
+  try {
+    auto message = receive_control_message(connection.get());
+    if (!message) return;
+    rapidjson::Document request = parse_control_json(message->json);
+    answer = dispatch(connection.get(), request, message->fds);
+  } catch (const std::exception& e) {
+    answer = error_json(e.what());
+  }
+  try {
+    if (!answer.empty()) send_control_message(connection.get(), answer);
+  } catch (const std::exception&) {
+  }
+}
+
+std::string Monitor::dispatch(int connection, const rapidjson::Document& request,
+                              std::vector<UniqueFd>& fds) {
+  const std::string command = string_member(request, "command");
+  auto& agent = vm_->agent();
+  const std::string& id = options_.id;
+  if (command == "shutdown") {
+    shutdown_deadline_ = std::chrono::steady_clock::now() + 5s;
+    shutdown_requested_ = true;
+    if (!exited_) {
+      try {
+        agent.signal_process(id, "", SIGKILL, true);
+      } catch (const std::exception& e) {
+        log_debug(std::string("shutdown: ") + e.what());
+      }
+    }
+    return kOk;
+  }
+  if (exited_) throw Error("container not running");
+  if (command == "start") {
+    Status s = status();
+    if (s != Status::kCreated)
+      throw Error(std::string("cannot start a container that is ") + to_string(s));
+    agent.start_container(id, 30s);
+    set_status(Status::kRunning);
+    timing_mark(dir_, "started");
+    return kOk;
+  }
+  if (command == "kill") {
+    int signo = request.HasMember("signal") && request["signal"].IsInt()
+                    ? request["signal"].GetInt()
+                    : SIGTERM;
+    bool all = request.HasMember("all") && request["all"].IsBool() && request["all"].GetBool();
+    agent.signal_process(id, "", signo, all);
+    return kOk;
+  }
+  if (command == "pause") {
+    if (status() != Status::kRunning) throw Error("container not running");
+    agent.pause(id);
+    set_status(Status::kPaused);
+    return kOk;
+  }
+  if (command == "resume") {
+    if (status() != Status::kPaused) throw Error("container not paused");
+    agent.resume(id);
+    set_status(Status::kRunning);
+    return kOk;
+  }
+  if (command == "ps") {
+    auto list = agent.list_processes(id);
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    Value procs(rapidjson::kArrayType);
+    for (const auto& p : list.processes()) {
+      Value o(rapidjson::kObjectType);
+      o.AddMember("pid", p.pid(), a);
+      o.AddMember("ppid", p.ppid(), a);
+      o.AddMember("uid", p.uid(), a);
+      o.AddMember("state", Value(p.state().c_str(), a), a);
+      o.AddMember("start_time", static_cast<uint64_t>(p.start_time_ticks()), a);
+      o.AddMember("cpu_time", static_cast<uint64_t>(p.cpu_time_ticks()), a);
+      o.AddMember("cmdline", Value(p.cmdline().c_str(), a), a);
+      o.AddMember("comm", Value(p.comm().c_str(), a), a);
+      procs.PushBack(o, a);
+    }
+    d.AddMember("processes", procs, a);
+    return json_text(d);
+  }
+  if (command == "stats") {
+    auto s = agent.stats(id);
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    auto num = [&](const char* key, uint64_t v) { d.AddMember(Value(key, a), Value(v), a); };
+    num("cpu_usage_usec", s.cpu_usage_usec());
+    num("cpu_user_usec", s.cpu_user_usec());
+    num("cpu_system_usec", s.cpu_system_usec());
+    num("cpu_throttled_periods", s.cpu_throttled_periods());
+    num("cpu_throttled_usec", s.cpu_throttled_usec());
+    num("memory_usage_bytes", s.memory_usage_bytes());
+    num("memory_limit_bytes", s.memory_limit_bytes());
+    num("memory_max_usage_bytes", s.memory_max_usage_bytes());
+    num("memory_cache_bytes", s.memory_cache_bytes());
+    num("pids_current", s.pids_current());
+    num("pids_limit", s.pids_limit());
+    num("io_read_bytes", s.io_read_bytes());
+    num("io_write_bytes", s.io_write_bytes());
+    Value stat(rapidjson::kObjectType);
+    for (const auto& [k, v] : s.memory_stat())
+      stat.AddMember(Value(k.c_str(), a), Value(static_cast<uint64_t>(v)), a);
+    d.AddMember("memory_stat", stat, a);
+    return json_text(d);
+  }
+  if (command == "update") {
+    std::string resources = string_member(request, "resources");
+    oci::Resources parsed = oci::parse_resources(resources);
+    agent.update_resources(id, resources);
+    if (cgroup_) cgroup_->apply(parsed);
+    return kOk;
+  }
+  if (command == "exec") return handle_exec(connection, request, fds);
+  throw Error("monitor: unknown command \"" + command + "\"");
+}
+
+std::string Monitor::handle_exec(int connection, const rapidjson::Document& request,
+                                 std::vector<UniqueFd>& fds) {
+  auto& agent = vm_->agent();
+  Status s = status();
+  if (s != Status::kRunning && s != Status::kCreated &&
+      !(request.HasMember("ignore_paused") && s == Status::kPaused))
+    throw Error(std::string("cannot exec in a ") + to_string(s) + " container");
+  std::string exec_id = string_member(request, "exec_id");
+  if (exec_id.empty()) throw Error("exec: missing exec_id");
+  agent::v1::ExecProcessRequest req;
+  req.set_container_id(options_.id);
+  req.set_exec_id(exec_id);
+  req.set_process_json(string_member(request, "process"));
+  int pid = agent.exec_process(req, 30s);
+  int in = fds.size() > 0 ? fds[0].get() : -1;
+  int out = fds.size() > 1 ? fds[1].get() : -1;
+  int err = fds.size() > 2 ? fds[2].get() : out;
+  OutputRelay output(agent, options_.id, exec_id, out, err);
+  std::optional<StdinRelay> input;
+  if (in >= 0) input.emplace(agent, options_.id, exec_id, in);
+  send_control_message(connection, "{\"ok\":true,\"pid\":" + std::to_string(pid) + "}");
+  int code;
+  try {
+    code = exit_code_of(agent.wait_process(options_.id, exec_id));
+  } catch (const std::exception& e) {
+    log_warn(std::string("exec: ") + e.what());
+    code = 128 + SIGKILL;
+  }
+  output.finish(3s);
+  return "{\"exit_code\":" + std::to_string(code) + "}";
+}
+
+}  // namespace chrunc::runtime

@@ -1,0 +1,80 @@
+#include "runtime/spec_rewrite.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/error.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool has_option(const oci::Mount& mount, const char* option) {
+  return std::find(mount.options.begin(), mount.options.end(), option) != mount.options.end();
+}
+
+bool stays_in_guest(const fs::path& source) {
+  for (const char* prefix : {"/dev", "/proc", "/sys"}) {
+    std::string s = source.string();
+    std::string p = prefix;
+    if (s == p || s.starts_with(p + "/")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool is_bind_mount(const oci::Mount& mount) {
+  return mount.type == "bind" || has_option(mount, "bind") || has_option(mount, "rbind");
+}
+
+GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
+                            const ShareAcquirer& acquire) {
+  GuestSpec out{spec, {}};
+  std::map<std::string, size_t> by_tag;
+  auto share = [&](const fs::path& dir, bool read_only, bool rootfs) -> const GuestShare& {
+    std::string tag = acquire(dir, read_only, rootfs);
+    auto it = by_tag.find(tag);
+    if (it != by_tag.end()) {
+      // Writable wins when one directory is shared read-only and read-write.
+      out.shares[it->second].read_only = out.shares[it->second].read_only && read_only;
+      return out.shares[it->second];
+    }
+    by_tag[tag] = out.shares.size();
+    out.shares.push_back({tag, dir, std::string(kGuestSharesDir) + "/" + tag, read_only});
+    return out.shares.back();
+  };
+
+  if (spec.root) {
+    fs::path root = spec.root->path;
+    if (root.is_relative()) root = bundle / root;
+    root = root.lexically_normal();
+    const GuestShare& s = share(root, spec.root->readonly, true);
+    out.spec.root->path = s.guest_path;
+  }
+
+  for (size_t i = 0; i < out.spec.mounts.size(); ++i) {
+    oci::Mount& mount = out.spec.mounts[i];
+    if (!is_bind_mount(mount) || mount.source.empty()) continue;
+    fs::path source = mount.source;
+    if (source.is_relative()) source = bundle / source;
+    source = source.lexically_normal();
+    if (stays_in_guest(source)) continue;
+    struct stat st {};
+    if (::stat(source.c_str(), &st) != 0)
+      throw_errno("mounts[" + std::to_string(i) + "].source " + source.string());
+    bool read_only = has_option(mount, "ro");
+    if (S_ISDIR(st.st_mode)) {
+      mount.source = share(source, read_only, false).guest_path;
+    } else {
+      fs::path parent = source.parent_path();
+      mount.source = share(parent, read_only, false).guest_path + "/" + source.filename().string();
+    }
+  }
+  return out;
+}
+
+}  // namespace chrunc::runtime

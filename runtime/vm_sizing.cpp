@@ -1,0 +1,115 @@
+#include "runtime/vm_sizing.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/error.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+uint64_t parse_unsigned(const std::string& text, size_t& pos, const char* what) {
+  size_t start = pos;
+  uint64_t value = 0;
+  while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
+    if (value > (UINT64_MAX - 9) / 10)
+      throw Error(std::string("annotation ") + what + ": number too large");
+    value = value * 10 + static_cast<uint64_t>(text[pos] - '0');
+    ++pos;
+  }
+  if (pos == start)
+    throw Error(std::string("annotation ") + what + ": expected a number, got \"" + text + "\"");
+  return value;
+}
+
+// Number of CPUs in a cpuset list such as "0-3,6".
+unsigned count_cpus(const std::string& list) {
+  unsigned count = 0;
+  size_t pos = 0;
+  while (pos < list.size()) {
+    size_t end = list.find(',', pos);
+    if (end == std::string::npos) end = list.size();
+    std::string part = list.substr(pos, end - pos);
+    size_t dash = part.find('-');
+    try {
+      if (dash == std::string::npos) {
+        if (!part.empty()) count += 1;
+      } else {
+        unsigned lo = static_cast<unsigned>(std::stoul(part.substr(0, dash)));
+        unsigned hi = static_cast<unsigned>(std::stoul(part.substr(dash + 1)));
+        if (hi >= lo) count += hi - lo + 1;
+      }
+    } catch (const std::exception&) {
+      throw Error("linux.resources.cpu.cpus: invalid list \"" + list + "\"");
+    }
+    pos = end + 1;
+  }
+  return count;
+}
+
+}  // namespace
+
+uint64_t parse_memory_annotation(const std::string& text) {
+  size_t pos = 0;
+  uint64_t value = parse_unsigned(text, pos, kMemoryAnnotation);
+  std::string unit = text.substr(pos);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  uint64_t mib;
+  if (unit.empty() || unit == "M" || unit == "MI" || unit == "MB" || unit == "MIB") {
+    mib = value;
+  } else if (unit == "G" || unit == "GI" || unit == "GB" || unit == "GIB") {
+    mib = value * 1024;
+  } else if (unit == "B") {
+    mib = value >> 20;
+  } else if (unit == "K" || unit == "KI" || unit == "KB" || unit == "KIB") {
+    mib = value >> 10;
+  } else {
+    throw Error(std::string("annotation ") + kMemoryAnnotation + ": unknown unit in \"" + text +
+                "\"");
+  }
+  if (mib < 64)
+    throw Error(std::string("annotation ") + kMemoryAnnotation + ": at least 64 MiB, got \"" +
+                text + "\"");
+  return mib;
+}
+
+VmSize size_vm(const oci::Spec& spec, unsigned default_vcpus, uint64_t default_memory_mib,
+               unsigned host_cpus) {
+  VmSize size{std::max(1u, default_vcpus),
+              std::max<uint64_t>(kMinGuestMemoryMiB, default_memory_mib)};
+  const oci::Resources* resources = nullptr;
+  if (spec.linux && spec.linux->resources) resources = &*spec.linux->resources;
+
+  if (auto it = spec.annotations.find(kCpusAnnotation); it != spec.annotations.end()) {
+    size_t pos = 0;
+    uint64_t n = parse_unsigned(it->second, pos, kCpusAnnotation);
+    if (pos != it->second.size() || n == 0)
+      throw Error(std::string("annotation ") + kCpusAnnotation +
+                  ": expected a positive number, got \"" + it->second + "\"");
+    size.vcpus = static_cast<unsigned>(std::min<uint64_t>(n, 1024));
+  } else if (resources && resources->cpu) {
+    const auto& cpu = *resources->cpu;
+    if (cpu.quota && *cpu.quota > 0 && cpu.period && *cpu.period > 0) {
+      uint64_t q = static_cast<uint64_t>(*cpu.quota);
+      size.vcpus =
+          static_cast<unsigned>(std::min<uint64_t>((q + *cpu.period - 1) / *cpu.period, 1024));
+    } else if (!cpu.cpus.empty()) {
+      size.vcpus = std::max(1u, count_cpus(cpu.cpus));
+    }
+  }
+  if (host_cpus > 0) size.vcpus = std::min(size.vcpus, host_cpus);
+  size.vcpus = std::max(1u, size.vcpus);
+
+  if (auto it = spec.annotations.find(kMemoryAnnotation); it != spec.annotations.end()) {
+    size.memory_mib = parse_memory_annotation(it->second);
+  } else if (resources && resources->memory && resources->memory->limit &&
+             *resources->memory->limit > 0) {
+    uint64_t limit_mib = static_cast<uint64_t>(*resources->memory->limit) >> 20;
+    uint64_t guest = limit_mib > kVmmOverheadMiB ? limit_mib - kVmmOverheadMiB : 0;
+    guest &= ~uint64_t{1};
+    size.memory_mib = std::max(guest, kMinGuestMemoryMiB);
+  }
+  return size;
+}
+
+}  // namespace chrunc::runtime

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# End-to-end: the lifecycle of busybox containers in real VMs.
+. "$(dirname "$0")/lib.sh"
+
+B=$WORK/bundle
+
+case_begin "run: output and exit code 3"
+make_bundle "$B" 'echo hello; echo oops >&2; exit 3'
+out=$(rt run -b "$B" c1 2>"$WORK/err"); code=$?
+expect_eq "exit code" 3 "$code"
+expect_eq "stdout" hello "$out"
+expect_eq "stderr" oops "$(cat "$WORK/err")"
+leak_check c1
+case_end
+
+case_begin "run: exit 0 and the guest kernel"
+make_bundle "$B" 'uname -r; exit 0'
+out=$(rt run -b "$B" c2 </dev/null); code=$?
+expect_eq "exit code" 0 "$code"
+[ -n "$out" ] && ok "guest kernel $out" || fail "no uname output"
+leak_check c2
+case_end
+
+case_begin "run: killed by SIGKILL is 137"
+make_bundle "$B" 'sleep 1000'
+rt run -b "$B" c3 </dev/null &
+runner=$!
+for _ in $(seq 100); do [ "$(state_field c3 status 2>/dev/null)" = running ] && break; sleep 0.2; done
+rt kill c3 KILL
+wait $runner; code=$?
+expect_eq "exit code" 137 "$code"
+leak_check c3
+case_end
+
+case_begin "run: stdin reaches the container"
+make_bundle "$B" 'read line; echo "got $line"'
+out=$(echo ping | rt run -b "$B" c4); code=$?
+expect_eq "stdout" "got ping" "$out"
+leak_check c4
+case_end
+
+case_begin "create/start/state/kill/delete"
+make_bundle "$B" 'echo started; sleep 1000'
+rt create -b "$B" --pid-file "$WORK/pid" c5 >"$WORK/out" 2>"$WORK/err" </dev/null; code=$?
+expect_eq "create exit code" 0 "$code"
+expect_eq "create prints nothing" "" "$(cat "$WORK/err")"
+expect_eq "status after create" created "$(state_field c5 status)"
+expect_eq "pid file is state.pid" "$(state_field c5 pid)" "$(cat "$WORK/pid")"
+[ "$(tail -c1 "$WORK/pid" | od -An -c | tr -d ' ')" != '\n' ] && ok "no newline in pid file" || fail "newline in pid file"
+rt create -b "$B" c5 2>"$WORK/err"; expect_eq "duplicate id fails" 1 $?
+rt start c5; expect_eq "start exit code" 0 $?
+expect_eq "status after start" running "$(state_field c5 status)"
+rt start c5 2>/dev/null; expect_eq "second start fails" 1 $?
+rt delete c5 2>/dev/null; expect_eq "delete of running fails" 1 $?
+rt kill c5 KILL; expect_eq "kill exit code" 0 $?
+for _ in $(seq 100); do [ "$(state_field c5 status)" = stopped ] && break; sleep 0.2; done
+expect_eq "status after kill" stopped "$(state_field c5 status)"
+expect_eq "output reached create's stdout" started "$(cat "$WORK/out")"
+rt kill c5 KILL 2>/dev/null; expect_eq "kill of stopped fails" 1 $?
+rt delete c5; expect_eq "delete exit code" 0 $?
+rt state c5 2>/dev/null; expect_eq "state of deleted fails" 1 $?
+leak_check c5
+case_end
+
+case_begin "delete of a created container, delete --force of a running one"
+make_bundle "$B" 'sleep 1000'
+rt create -b "$B" c6 </dev/null >/dev/null 2>&1
+rt delete c6; expect_eq "delete created" 0 $?
+leak_check c6
+rt run -d -b "$B" c7 </dev/null >/dev/null 2>&1; expect_eq "run -d" 0 $?
+expect_eq "running" running "$(state_field c7 status)"
+rt delete --force c7; expect_eq "delete --force" 0 $?
+leak_check c7
+case_end
+
+case_begin "exec, pause/resume, ps, events"
+make_bundle "$B" 'sleep 1000'
+rt run -d -b "$B" c8 </dev/null >/dev/null 2>&1
+out=$(rt exec c8 sh -c 'echo from exec; exit 5' </dev/null); code=$?
+expect_eq "exec output" "from exec" "$out"
+expect_eq "exec exit code" 5 "$code"
+out=$(echo data | rt exec c8 cat); expect_eq "exec stdin" data "$out"
+rt exec -d --pid-file "$WORK/epid" c8 sleep 2 </dev/null; expect_eq "exec -d" 0 $?
+[ -s "$WORK/epid" ] && ok "exec pid file" || fail "no exec pid file"
+out=$(rt ps --format json c8); case $out in \[[0-9]*\]) ok "ps json $out" ;; *) fail "ps json: $out" ;; esac
+rt ps c8 | grep -q sleep && ok "ps table" || fail "ps table"
+rt events --stats c8 | grep -q '"type":"stats"' && ok "events --stats" || fail "events --stats"
+rt pause c8; expect_eq "pause" 0 $?
+expect_eq "paused" paused "$(state_field c8 status)"
+rt resume c8; expect_eq "resume" 0 $?
+expect_eq "running again" running "$(state_field c8 status)"
+rt delete --force c8
+leak_check c8
+case_end
+
+case_begin "bind mount read and written both ways"
+mkdir -p "$WORK/shared"
+echo "from host" >"$WORK/shared/in.txt"
+make_bundle "$B" 'cat /mnt/shared/in.txt; echo "from guest" > /mnt/shared/out.txt'
+edit_config "$B" "c['mounts'].append({'destination':'/mnt/shared','type':'bind','source':'$WORK/shared','options':['rbind','rw']})"
+out=$(rt run -b "$B" c9 </dev/null); code=$?
+expect_eq "read host file" "from host" "$out"
+expect_eq "written file on host" "from guest" "$(cat "$WORK/shared/out.txt" 2>/dev/null)"
+leak_check c9
+case_end
+
+case_begin "console socket"
+make_bundle "$B" 'tty; echo hello-tty'
+edit_config "$B" "c['process']['terminal']=True"
+python3 "$E2E_SRC/console_receiver.py" "$WORK/console.sock" >"$WORK/tty-out" &
+recv=$!
+for _ in $(seq 50); do [ -S "$WORK/console.sock" ] && break; sleep 0.1; done
+rt run -b "$B" --console-socket "$WORK/console.sock" c10 </dev/null; code=$?
+wait $recv
+expect_eq "exit code" 0 "$code"
+grep -q hello-tty "$WORK/tty-out" && ok "output through the pty" || fail "pty output: $(cat "$WORK/tty-out")"
+grep -q /dev/pts "$WORK/tty-out" && ok "a tty in the container" || fail "no tty"
+leak_check c10
+case_end
+
+case_begin "errors"
+rt state nope 2>"$WORK/err"; expect_eq "state unknown id" 1 $?
+expect_eq "message" 'container "nope" does not exist' "$(tail -1 "$WORK/err" | sed 's/.*msg="\(.*\)"/\1/; s/\\"/"/g')"
+rt delete nope 2>/dev/null; expect_eq "delete unknown id" 1 $?
+rt kill nope 2>/dev/null; expect_eq "kill unknown id" 1 $?
+make_bundle "$B" 'true'
+edit_config "$B" "c['root']['path']='does-not-exist'"
+rt create -b "$B" c11 </dev/null >/dev/null 2>"$WORK/err"; expect_eq "create with a missing rootfs fails" 1 $?
+[ "$(wc -l <"$WORK/err")" = 1 ] && ok "one-line error: $(cat "$WORK/err")" || fail "error: $(cat "$WORK/err")"
+leak_check c11
+case_end
+
+finish

@@ -1,0 +1,107 @@
+#include "runtime/spec_rewrite.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SpecRewriteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/chrunc-rewrite-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    fs::create_directories(dir_ / "bundle/rootfs");
+    fs::create_directories(dir_ / "data");
+    std::ofstream(dir_ / "etc-resolv.conf") << "nameserver 1.1.1.1\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A fake acquirer: tags in order of first use, like SharedDirectories.
+  ShareAcquirer acquirer() {
+    return [this](const fs::path& p, bool, bool rootfs) {
+      calls_.push_back(p);
+      if (rootfs) return std::string("rootfs");
+      auto it = tags_.find(p.string());
+      if (it != tags_.end()) return it->second;
+      std::string tag = "share" + std::to_string(tags_.size());
+      tags_[p.string()] = tag;
+      return tag;
+    };
+  }
+
+  fs::path dir_;
+  std::vector<fs::path> calls_;
+  std::map<std::string, std::string> tags_;
+};
+
+TEST_F(SpecRewriteTest, RootfsRelativeToBundle) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", true};
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  EXPECT_EQ(g.spec.root->path, "/run/chrunc/shares/rootfs");
+  EXPECT_TRUE(g.spec.root->readonly);
+  ASSERT_EQ(g.shares.size(), 1u);
+  EXPECT_EQ(g.shares[0].host_dir, dir_ / "bundle/rootfs");
+  EXPECT_EQ(g.shares[0].guest_path, "/run/chrunc/shares/rootfs");
+  EXPECT_TRUE(g.shares[0].read_only);
+}
+
+TEST_F(SpecRewriteTest, BindMountsOfDirectoriesAndFiles) {
+  oci::Spec spec;
+  spec.root = oci::Root{(dir_ / "bundle/rootfs").string(), false};
+  spec.mounts.push_back({"/data", "bind", (dir_ / "data").string(), {"rbind", "rw"}});
+  spec.mounts.push_back(
+      {"/etc/resolv.conf", "", (dir_ / "etc-resolv.conf").string(), {"bind", "ro"}});
+  spec.mounts.push_back({"/proc", "proc", "proc", {}});
+  spec.mounts.push_back({"/dev/null2", "bind", "/dev/null", {"bind"}});
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  EXPECT_EQ(g.spec.mounts[0].source, "/run/chrunc/shares/share0");
+  EXPECT_EQ(g.spec.mounts[1].source, "/run/chrunc/shares/share1/etc-resolv.conf");
+  EXPECT_EQ(g.spec.mounts[2].source, "proc");
+  EXPECT_EQ(g.spec.mounts[3].source, "/dev/null");  // the guest has its own /dev
+  ASSERT_EQ(g.shares.size(), 3u);
+  EXPECT_EQ(g.shares[1].host_dir, dir_ / "data");
+  EXPECT_FALSE(g.shares[1].read_only);
+  EXPECT_EQ(g.shares[2].host_dir, dir_);
+  EXPECT_TRUE(g.shares[2].read_only);
+}
+
+TEST_F(SpecRewriteTest, SameDirectoryIsSharedOnce) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", false};
+  spec.mounts.push_back({"/a", "bind", (dir_ / "data").string(), {"bind", "ro"}});
+  spec.mounts.push_back({"/b", "bind", (dir_ / "data").string(), {"bind"}});
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.shares.size(), 2u);
+  EXPECT_EQ(g.spec.mounts[0].source, g.spec.mounts[1].source);
+  EXPECT_FALSE(g.shares[1].read_only);  // writable wins
+}
+
+TEST_F(SpecRewriteTest, MissingSourceNamesTheMount) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", false};
+  spec.mounts.push_back({"/x", "bind", (dir_ / "nope").string(), {"bind"}});
+  try {
+    rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("mounts[0].source"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SpecRewrite, IsBindMount) {
+  EXPECT_TRUE(is_bind_mount({"/a", "bind", "/x", {}}));
+  EXPECT_TRUE(is_bind_mount({"/a", "none", "/x", {"rbind"}}));
+  EXPECT_FALSE(is_bind_mount({"/a", "tmpfs", "tmpfs", {"nosuid"}}));
+}
+
+}  // namespace
+}  // namespace chrunc::runtime

@@ -1,0 +1,76 @@
+#include "runtime/vm_sizing.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
+
+namespace chrunc::runtime {
+namespace {
+
+oci::Spec with_resources(oci::Resources r) {
+  oci::Spec spec;
+  spec.linux.emplace().resources = std::move(r);
+  return spec;
+}
+
+TEST(VmSizing, DefaultsFromHostConfig) {
+  VmSize s = size_vm(oci::Spec{}, 1, 256, 2);
+  EXPECT_EQ(s.vcpus, 1u);
+  EXPECT_EQ(s.memory_mib, 256u);
+}
+
+TEST(VmSizing, CpuQuotaRoundsUpAndIsCappedByHost) {
+  oci::Resources r;
+  r.cpu.emplace();
+  r.cpu->quota = 150000;
+  r.cpu->period = 100000;
+  EXPECT_EQ(size_vm(with_resources(r), 1, 256, 4).vcpus, 2u);
+  r.cpu->quota = 800000;
+  EXPECT_EQ(size_vm(with_resources(r), 1, 256, 2).vcpus, 2u);
+}
+
+TEST(VmSizing, CpusetCountsCpus) {
+  oci::Resources r;
+  r.cpu.emplace().cpus = "0-2,5";
+  EXPECT_EQ(size_vm(with_resources(r), 1, 256, 8).vcpus, 4u);
+}
+
+TEST(VmSizing, MemoryLimitLeavesRoomForTheVmm) {
+  oci::Resources r;
+  r.memory.emplace().limit = int64_t{512} << 20;
+  EXPECT_EQ(size_vm(with_resources(r), 1, 256, 2).memory_mib, 512u - kVmmOverheadMiB);
+  r.memory->limit = int64_t{100} << 20;  // too small: the floor
+  EXPECT_EQ(size_vm(with_resources(r), 1, 256, 2).memory_mib, kMinGuestMemoryMiB);
+}
+
+TEST(VmSizing, AnnotationsWin) {
+  oci::Resources r;
+  r.memory.emplace().limit = int64_t{512} << 20;
+  oci::Spec spec = with_resources(r);
+  spec.annotations[kCpusAnnotation] = "2";
+  spec.annotations[kMemoryAnnotation] = "1G";
+  VmSize s = size_vm(spec, 1, 256, 4);
+  EXPECT_EQ(s.vcpus, 2u);
+  EXPECT_EQ(s.memory_mib, 1024u);
+}
+
+TEST(VmSizing, MemoryAnnotationUnits) {
+  EXPECT_EQ(parse_memory_annotation("384"), 384u);
+  EXPECT_EQ(parse_memory_annotation("384M"), 384u);
+  EXPECT_EQ(parse_memory_annotation("2Gi"), 2048u);
+  EXPECT_EQ(parse_memory_annotation("268435456B"), 256u);
+  EXPECT_THROW(parse_memory_annotation("lots"), Error);
+  EXPECT_THROW(parse_memory_annotation("12"), Error);
+  EXPECT_THROW(parse_memory_annotation("5T"), Error);
+}
+
+TEST(VmSizing, BadCpuAnnotationIsAnError) {
+  oci::Spec spec;
+  spec.annotations[kCpusAnnotation] = "two";
+  EXPECT_THROW(size_vm(spec, 1, 256, 2), Error);
+  spec.annotations[kCpusAnnotation] = "0";
+  EXPECT_THROW(size_vm(spec, 1, 256, 2), Error);
+}
+
+}  // namespace
+}  // namespace chrunc::runtime
