@@ -7,11 +7,7 @@ SRC_DIR=$(cd "$E2E_SRC/../.." && pwd)
 BIN_DIR=${CHRUNC_BIN_DIR:-$SRC_DIR/build/bin}
 GUEST_DIR=${CHRUNC_GUEST_DIR:-$(dirname "$BIN_DIR")/guest}
 
-# bin/ch-runc once its main() dispatches the hidden __monitor command, else the dev build.
 CHRUNC=$BIN_DIR/ch-runc
-if ! "$CHRUNC" __monitor 2>&1 | grep -q -- "--root and an id are required"; then
-  CHRUNC=$BIN_DIR/ch-runc-dev
-fi
 [ -x "$CHRUNC" ] || { echo "SKIP: no ch-runc binary in $BIN_DIR"; exit 77; }
 [ -f "$GUEST_DIR/vmlinux" ] && [ -f "$GUEST_DIR/initramfs.cpio" ] || { echo "SKIP: no guest image in $GUEST_DIR"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
