@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""OCI runtime conformance suite: runs every case of cases.py against one
+runtime binary and prints one TAP line per case and a summary line.
+
+  run-suite.py --runtime PATH --name NAME --checker PATH [--root DIR]
+               [--deviations FILE] [--timeout S] [--only REGEX] [--keep]
+
+See docs/conformance.md."""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # keep the source tree clean
+
+# The cases_* modules register their cases in import order.
+import cases_lifecycle  # noqa: E402,F401
+import cases_hooks  # noqa: E402,F401
+import cases_process  # noqa: E402,F401
+import cases_linux  # noqa: E402,F401
+import harness  # noqa: E402
+from registry import CASES  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def load_deviations(path):
+    """known-deviations.txt: one `case-name reason...` per line; blank lines
+    and lines starting with # are ignored. Returns {case name: reason}."""
+    deviations = {}
+    if not path:
+        return deviations
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            name, _, reason = line.partition(" ")
+            deviations[name] = reason.strip() or "listed in " + os.path.basename(path)
+    return deviations
+
+
+def make_template(workdir):
+    """The busybox rootfs and default config every case starts from."""
+    template = os.path.join(workdir, "template")
+    subprocess.run([os.path.join(REPO, "scripts", "make-bundle.sh"), template, "/checker"],
+                   check=True, timeout=300, stdout=subprocess.DEVNULL)
+    with open(os.path.join(template, "config.json")) as f:
+        return json.load(f)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runtime", required=True, help="the runtime binary under test")
+    ap.add_argument("--name", required=True, help="the runtime's name (printed in the report)")
+    ap.add_argument("--checker", default=None, help="the static oci-checker binary")
+    ap.add_argument("--root", default=None, help="pass --root DIR to every runtime command")
+    ap.add_argument("--deviations", default=None, help="known deviations file")
+    ap.add_argument("--timeout", type=float, default=30.0,
+                    help="seconds to wait for a started container to stop (default 30)")
+    ap.add_argument("--only", default=None, help="run only cases whose name matches REGEX")
+    ap.add_argument("--workdir", default=None, help="where bundles go (default: a temp dir)")
+    ap.add_argument("--keep", action="store_true", help="keep the work dir (for debugging)")
+    ap.add_argument("--verbose", action="store_true", help="print the checker's TAP output")
+    ap.add_argument("--list", action="store_true", help="list the case names and exit")
+    args = ap.parse_args()
+
+    cases = [(n, fn) for n, fn in CASES if not args.only or re.search(args.only, n)]
+    if args.list:
+        print("\n".join(n for n, _ in cases))
+        return 0
+    if not args.checker:
+        ap.error("--checker is required")
+    if os.geteuid() != 0:
+        print("Bail out! the suite needs root")
+        return 2
+    runtime_path = shutil.which(args.runtime) or args.runtime
+    if not os.access(runtime_path, os.X_OK) or os.path.isdir(runtime_path):
+        print(f"Bail out! runtime {runtime_path} is not an executable file")
+        return 2
+    if not os.access(args.checker, os.R_OK):
+        print(f"Bail out! checker {args.checker} cannot be read")
+        return 2
+    deviations = load_deviations(args.deviations)
+    workdir = tempfile.mkdtemp(prefix="oci-conformance-", dir=args.workdir)
+    os.chmod(workdir, 0o755)
+    if args.root:
+        os.makedirs(args.root, exist_ok=True)
+    passed = failed = skipped = 0
+    try:
+        template = make_template(workdir)
+        runtime = harness.Runtime(runtime_path, args.root, args.timeout)
+        print(f"# {args.name}: {runtime_path}, {len(cases)} cases")
+        print(f"1..{len(cases)}")
+        for number, (name, fn) in enumerate(cases, 1):
+            reason = deviations.get(name)
+            if reason:
+                print(f"ok {number} - {name} # SKIP known deviation: {reason}", flush=True)
+                skipped += 1
+                continue
+            ctx = harness.Context(runtime, template, args.checker, workdir, name)
+            ctx.verbose = args.verbose
+            try:
+                fn(ctx)
+            except harness.CaseFailure as e:
+                ctx.fail(str(e))
+            except Exception:  # noqa: BLE001 - a broken case is a failed case
+                ctx.fail("exception: " + traceback.format_exc().strip().replace("\n", "\n#   "))
+            finally:
+                ctx.cleanup()
+            if ctx.failures:
+                failed += 1
+                print(f"not ok {number} - {name}")
+                for f in ctx.failures:
+                    print("#   " + f.replace("\n", "\n#   "))
+            else:
+                passed += 1
+                print(f"ok {number} - {name}")
+            for note in ctx.notes:
+                print("#   " + note)
+            sys.stdout.flush()
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(summary)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
