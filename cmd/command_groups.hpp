@@ -37,6 +37,7 @@ void add_pause_resume_commands(CLI::App& app, ParsedCommand& out);
 void add_events_command(CLI::App& app, ParsedCommand& out);
 void add_update_command(CLI::App& app, ParsedCommand& out);
 void add_spec_features_commands(CLI::App& app, ParsedCommand& out);
+void add_check_command(CLI::App& app, ParsedCommand& out);
 void add_checkpoint_restore_commands(CLI::App& app, ParsedCommand& out);
 
 int run_create_run(const ParsedCommand& parsed);
@@ -50,6 +51,7 @@ int run_pause_resume(const ParsedCommand& parsed);
 int run_events(const ParsedCommand& parsed);
 int run_update(const ParsedCommand& parsed);
 int run_spec_features(const ParsedCommand& parsed);
+int run_check(const ParsedCommand& parsed);
 int run_checkpoint_restore(const ParsedCommand& parsed);
 
 }  // namespace chrunc::cmd

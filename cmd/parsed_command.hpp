@@ -36,6 +36,7 @@ enum class Command {
   kState,
   kUpdate,
   kFeatures,
+  kCheck,
 };
 
 // start, state, pause, resume.

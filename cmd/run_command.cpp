@@ -37,6 +37,8 @@ int run_command(const ParsedCommand& parsed) {
     case Command::kSpec:
     case Command::kFeatures:
       return run_spec_features(parsed);
+    case Command::kCheck:
+      return run_check(parsed);
     case Command::kCheckpoint:
     case Command::kRestore:
       return run_checkpoint_restore(parsed);

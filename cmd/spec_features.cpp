@@ -8,11 +8,8 @@
 #include "cmd/command_groups.hpp"
 #include "common/error.hpp"
 #include "common/unique_fd.hpp"
-#include "oci/features.hpp"
-#if __has_include("oci/default_spec.hpp")
 #include "oci/default_spec.hpp"
-#define CHRUNC_HAVE_DEFAULT_SPEC 1
-#endif
+#include "oci/features.hpp"
 
 namespace chrunc::cmd {
 namespace {
@@ -75,14 +72,8 @@ int run_spec_features(const ParsedCommand& parsed) {
     return 0;
   }
   const auto& o = std::get<SpecOptions>(parsed.options);
-#ifdef CHRUNC_HAVE_DEFAULT_SPEC
   write_new_config(o.bundle, oci::default_spec_json(o.rootless));
   return 0;
-#else
-  (void)o;
-  (void)&write_new_config;
-  throw Error("spec: the default spec (oci/default_spec.hpp) is not built in this configuration");
-#endif
 }
 
 }  // namespace chrunc::cmd

@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "runtime/control_socket.hpp"
+#include "runtime/socket_dir.hpp"
 
 namespace chrunc::runtime {
 
@@ -25,7 +26,7 @@ rapidjson::Document parse_control_json(const std::string& text) {
 
 MonitorClient::MonitorClient(const std::filesystem::path& state_dir) {
   try {
-    sock_ = connect_unix_socket(state_dir / "monitor.sock");
+    sock_ = connect_unix_socket(socket_dir_path(state_dir) / "monitor.sock");
   } catch (const Error& e) {
     throw Error("container monitor is not running (" + std::string(e.what()) + ")", e.sys_errno());
   }

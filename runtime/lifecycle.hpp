@@ -14,8 +14,8 @@ namespace chrunc::runtime {
 
 // The global flags of runc.
 struct GlobalOptions {
-  std::filesystem::path root;  // --root, default /run/containerization
-  std::string log_path;        // --log
+  std::filesystem::path root;       // --root, default /run/containerization
+  std::string log_path;             // --log
   std::string log_format = "text";  // --log-format text|json
   bool debug = false;               // --debug
   bool systemd_cgroup = false;      // --systemd-cgroup

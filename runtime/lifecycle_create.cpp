@@ -174,8 +174,10 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
     record = store.load(options.id);
     if (spec.hooks) {
       std::string state = oci::write_state_compact(hook_state(record, Status::kCreating));
-      run_hooks(spec.hooks->create_runtime, state, "createRuntime");
+      // runc's order; createContainer hooks run here too (see spec_rewrite.hpp).
       run_hooks(spec.hooks->prestart, state, "prestart");
+      run_hooks(spec.hooks->create_runtime, state, "createRuntime");
+      run_hooks(spec.hooks->create_container, state, "createContainer");
     }
     if (!options.pid_file.empty()) write_pid_file(options.pid_file, child);
   } catch (...) {

@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "oci/spec_writer.hpp"
+#include "runtime/socket_dir.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/vm_sizing.hpp"
 
@@ -37,7 +38,8 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vmm::VirtiofsOptions fs_options;
     fs_options.binary = config.virtiofsd_binary;
     fs_options.extra_args = config.virtiofsd_extra_args;
-    session->shares_ = std::make_unique<vmm::SharedDirectories>(request.state_dir, fs_options);
+    const fs::path socket_dir = make_socket_dir(request.state_dir);
+    session->shares_ = std::make_unique<vmm::SharedDirectories>(socket_dir, fs_options);
     auto* shares = session->shares_.get();
     GuestSpec guest = rewrite_for_guest(
         request.spec, request.bundle, [shares](const fs::path& dir, bool read_only, bool rootfs) {
@@ -57,7 +59,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.vcpus = size.vcpus;
     vm.memory_mib = size.memory_mib;
     vm.filesystems = shares->devices();
-    vm.work_dir = request.state_dir;
+    vm.work_dir = socket_dir;
     vm.console_log = request.state_dir / "console.log";
     if (request.debug) vm.kernel_cmdline_extra = "chrunc.debug=1";
 

@@ -19,6 +19,7 @@
 #include "runtime/host_namespaces.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/monitor.hpp"
+#include "runtime/socket_dir.hpp"
 #include "runtime/timing_log.hpp"
 
 namespace chrunc::runtime {
@@ -143,7 +144,7 @@ void Monitor::create() {
                       options_.debug};
   vm_ = VmSession::boot(request);
 
-  listen_ = listen_unix_socket(dir_ / "monitor.sock");
+  listen_ = listen_unix_socket(make_socket_dir(dir_) / "monitor.sock");
   output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
                                           stdio_[2].get());
   stdin_ = std::make_unique<StdinRelay>(vm_->agent(), options_.id, "", stdio_[0].get());
@@ -176,7 +177,7 @@ void Monitor::create() {
 int Monitor::finish() {
   if (!exited_) exit_code_ = 128 + SIGKILL;
   listen_.reset();
-  ::unlink((dir_ / "monitor.sock").c_str());
+  ::unlink((socket_dir_path(dir_) / "monitor.sock").c_str());
   if (output_) output_->finish(exited_ && !shutdown_requested_ ? 5s : 500ms);
   set_status(Status::kStopped, exit_code_.load());
   timing_mark(dir_, "exited");
@@ -210,7 +211,7 @@ int Monitor::run() {
     log_error(message);
     vm_.reset();
     cgroup_.reset();
-    ::unlink((dir_ / "monitor.sock").c_str());
+    ::unlink((socket_dir_path(dir_) / "monitor.sock").c_str());
     report_ready(message.empty() ? "create failed" : message);
     return 1;
   }

@@ -74,6 +74,16 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
       mount.source = share(parent, read_only, false).guest_path + "/" + source.filename().string();
     }
   }
+
+  // Namespaces given by path were joined on the host by the monitor (the VMM
+  // lives in them); inside the VM the container gets new ones of those types.
+  if (out.spec.linux) {
+    for (oci::Namespace& ns : out.spec.linux->namespaces) ns.path.clear();
+  }
+  // createContainer hooks name programs of the runtime's namespace, the host:
+  // `create` runs them there; the guest only runs startContainer hooks, which
+  // resolve inside the container.
+  if (out.spec.hooks) out.spec.hooks->create_container.clear();
   return out;
 }
 

@@ -9,6 +9,11 @@
 // Bind sources under /dev, /proc and /sys stay as they are: the guest has its
 // own. Relative paths are taken from the bundle directory. A source shared
 // twice (or a file beside another) reuses one share.
+//
+// Also: namespace paths are dropped (the monitor joined them on the host; the
+// guest makes new namespaces of those types), and createContainer hooks are
+// left to the host (their paths resolve in the runtime's namespace, which for
+// ch-runc is the host's; `create` runs them after createRuntime).
 
 #include <filesystem>
 #include <functional>

@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include "common/error.hpp"
+#include "runtime/socket_dir.hpp"
 
 namespace chrunc::runtime {
 namespace fs = std::filesystem;
@@ -329,6 +330,7 @@ void StateStore::remove(const std::string& id) const {
   std::error_code ec;
   fs::remove_all(container_dir, ec);
   if (ec) throw Error("remove " + container_dir.string() + ": " + ec.message(), ec.value());
+  remove_socket_dir(container_dir);
 }
 
 std::vector<std::string> StateStore::list_ids() const {

@@ -31,13 +31,13 @@ struct ContainerRecord {
   std::filesystem::path bundle;  // absolute
   std::filesystem::path rootfs;  // absolute
   Status status = Status::kCreating;
-  pid_t monitor_pid = 0;              // state.pid
-  uint64_t monitor_start_time = 0;    // field 22 of /proc/<pid>/stat, against pid reuse
-  std::string created;                // RFC 3339 with nanoseconds, UTC
-  std::string owner;                  // "" as runc prints for root
+  pid_t monitor_pid = 0;            // state.pid
+  uint64_t monitor_start_time = 0;  // field 22 of /proc/<pid>/stat, against pid reuse
+  std::string created;              // RFC 3339 with nanoseconds, UTC
+  std::string owner;                // "" as runc prints for root
   std::map<std::string, std::string> annotations;
-  std::optional<int> exit_code;       // set by the monitor when init exited
-  std::string cgroups_path;           // host cgroup the monitor created (for delete)
+  std::optional<int> exit_code;  // set by the monitor when init exited
+  std::string cgroups_path;      // host cgroup the monitor created (for delete)
 };
 
 // An exclusive lock on one container id; released on destruction.
@@ -63,8 +63,8 @@ class StateStore {
   ContainerLock lock(const std::string& id);
 
   ContainerRecord load(const std::string& id) const;  // throws when missing or unreadable
-  void save(const ContainerRecord& record) const;      // atomic
-  void remove(const std::string& id) const;            // the whole directory
+  void save(const ContainerRecord& record) const;     // atomic
+  void remove(const std::string& id) const;           // the whole directory
   std::vector<std::string> list_ids() const;
 
  private:

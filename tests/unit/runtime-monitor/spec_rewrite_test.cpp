@@ -103,5 +103,28 @@ TEST(SpecRewrite, IsBindMount) {
   EXPECT_FALSE(is_bind_mount({"/a", "tmpfs", "tmpfs", {"nosuid"}}));
 }
 
+TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", false};
+  spec.linux.emplace();
+  spec.linux->namespaces = {{"network", "/run/netns/x"}, {"pid", ""}, {"ipc", "/proc/1/ns/ipc"}};
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  for (const auto& ns : g.spec.linux->namespaces) EXPECT_EQ(ns.path, "") << ns.type;
+  EXPECT_EQ(g.spec.linux->namespaces[0].type, "network");
+}
+
+TEST_F(SpecRewriteTest, CreateContainerHooksStayOnTheHost) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", false};
+  spec.hooks.emplace();
+  spec.hooks->create_container = {{"/usr/bin/host-hook", {}, {}, {}}};
+  spec.hooks->start_container = {{"/bin/in-container", {}, {}, {}}};
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  EXPECT_TRUE(g.spec.hooks->create_container.empty());
+  ASSERT_EQ(g.spec.hooks->start_container.size(), 1u);
+  EXPECT_EQ(g.spec.hooks->start_container[0].path, "/bin/in-container");
+}
+
 }  // namespace
 }  // namespace chrunc::runtime
