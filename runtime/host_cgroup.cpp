@@ -114,9 +114,10 @@ void apply_v1(const std::vector<fs::path>& dirs, const oci::Resources& r) {
     }
     if (fs::exists(dir / "cpu.shares") && r.cpu) {
       const auto& c = *r.cpu;
-      if (c.shares) write_file(dir / "cpu.shares", std::to_string(*c.shares));
-      if (c.period) write_file(dir / "cpu.cfs_period_us", std::to_string(*c.period));
-      if (c.quota) write_file(dir / "cpu.cfs_quota_us", std::to_string(*c.quota));
+      if (c.shares && *c.shares != 0) write_file(dir / "cpu.shares", std::to_string(*c.shares));
+      if (c.period && *c.period != 0)
+        write_file(dir / "cpu.cfs_period_us", std::to_string(*c.period));
+      if (c.quota && *c.quota != 0) write_file(dir / "cpu.cfs_quota_us", std::to_string(*c.quota));
       if (c.burst) write_if_present(dir / "cpu.cfs_burst_us", std::to_string(*c.burst));
       if (c.realtime_period)
         write_if_present(dir / "cpu.rt_period_us", std::to_string(*c.realtime_period));
@@ -135,8 +136,9 @@ void apply_v1(const std::vector<fs::path>& dirs, const oci::Resources& r) {
       const auto& b = *r.block_io;
       fs::path weight =
           fs::exists(dir / "blkio.weight") ? dir / "blkio.weight" : dir / "blkio.bfq.weight";
-      if (b.weight) write_if_present(weight, std::to_string(*b.weight));
-      if (b.leaf_weight)
+      // 0 means "not set" (docker always sends it), as runc treats it.
+      if (b.weight && *b.weight != 0) write_if_present(weight, std::to_string(*b.weight));
+      if (b.leaf_weight && *b.leaf_weight != 0)
         write_if_present(dir / "blkio.leaf_weight", std::to_string(*b.leaf_weight));
       for (const auto& d : b.weight_device) {
         if (d.weight)

@@ -91,7 +91,7 @@ class Container {
   // Signals init, or with `all` every process in the container's cgroup.
   virtual void signal(int signal, bool all) = 0;
 
-  virtual void pause() = 0;   // cgroup freezer
+  virtual void pause() = 0;  // cgroup freezer
   virtual void resume() = 0;
   virtual void update(const oci::Resources& resources) = 0;
   virtual std::vector<pid_t> pids() = 0;

@@ -1,10 +1,9 @@
 #include "common/error.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include "common/unique_fd.hpp"
-
-#include <fcntl.h>
 
 namespace chrunc {
 namespace {
