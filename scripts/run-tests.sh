@@ -89,7 +89,12 @@ fi
 if has_stage sanitizers; then
   note "unit tests under ASan/UBSan"
   if BUILD_DIR="$src/build-asan" BUILD_TYPE=Debug ./scripts/build.sh -DCHRUNC_SANITIZE=ON -DCHRUNC_BUILD_AGENT=OFF; then
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest sanitizers build-asan -LE "e2e|conformance" -j "$jobs" --timeout 300
+    # Left out under the sanitizers: the container library's tests (its init
+    # runs on a clone()d stack that ASan cannot follow and prints warnings into
+    # the container's output) and the seccomp tests (their filters deny
+    # syscalls the sanitizer runtime makes in the child).
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest sanitizers build-asan \
+      -LE "e2e|conformance" -E "^container\.|^Seccomp\." -j "$jobs" --timeout 300
   else
     fail_stage "sanitizer build"
   fi

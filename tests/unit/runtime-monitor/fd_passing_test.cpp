@@ -12,6 +12,7 @@
 #include "runtime/console_socket.hpp"
 #include "runtime/control_client.hpp"
 #include "runtime/control_socket.hpp"
+#include "runtime/socket_dir.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -49,7 +50,7 @@ TEST_F(FdPassingTest, MessageWithFdsRoundTrip) {
 }
 
 TEST_F(FdPassingTest, ServerAndClientOverASocketFile) {
-  fs::path path = dir_ / "monitor.sock";
+  fs::path path = make_socket_dir(dir_) / "monitor.sock";
   UniqueFd listener = listen_unix_socket(path);
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -81,6 +82,7 @@ TEST_F(FdPassingTest, ServerAndClientOverASocketFile) {
     EXPECT_STREQ(e.what(), "container not running");
   }
   server.join();
+  remove_socket_dir(dir_);
 }
 
 TEST_F(FdPassingTest, NoMonitorIsAClearError) {
