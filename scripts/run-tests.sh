@@ -10,6 +10,8 @@ set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 jobs=$(nproc)
+# ccache hits across checkouts in different directories (CI's fresh clones).
+export CCACHE_BASEDIR=$src
 # clang-tidy over the whole tree takes longer than CI's budget on 2 cores (the
 # gRPC headers): it is a stage of its own, `STAGES=tidy ./scripts/run-tests.sh`.
 stages=${STAGES:-"format build unit e2e sanitizers fuzz"}
