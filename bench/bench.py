@@ -35,7 +35,7 @@ SRC = os.path.dirname(HERE)
 
 
 def find_ch_runc():
-    for candidate in (os.environ.get("CH_RUNC"), os.path.join(SRC, "build", "ch-runc"),
+    for candidate in (os.environ.get("CH_RUNC"), os.path.join(SRC, "build", "bin", "ch-runc"),
                       shutil.which("ch-runc")):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
@@ -67,6 +67,13 @@ class Bench:
         self.runc_root = os.path.join(self.tmp, "runc-root")
         self.rows = []
         self.counter = 0
+        # The build tree's guest image, unless a host config is given.
+        if "CHRUNC_CONFIG" not in os.environ:
+            guest = os.path.join(SRC, "build", "guest")
+            config = os.path.join(self.tmp, "ch-runc.yaml")
+            with open(config, "w") as f:
+                f.write(f"kernel: {guest}/vmlinux\ninitramfs: {guest}/initramfs.cpio\n")
+            os.environ["CHRUNC_CONFIG"] = config
 
     def cleanup(self):
         for cid in os.listdir(self.root) if os.path.isdir(self.root) else []:
@@ -92,11 +99,12 @@ class Bench:
         ours, runc, floor = [], [], []
         for _ in range(self.args.runs):
             t, r = timed([self.ch_runc, "--root", self.root, "run", "--bundle", bundle,
-                          self.new_id("life")], stdout=subprocess.DEVNULL)
+                          self.new_id("life")], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
             if r.returncode == 0:
                 ours.append(t)
             if os.access(floor_tool, os.X_OK):
-                r = subprocess.run([floor_tool], capture_output=True, text=True)
+                r = subprocess.run([floor_tool], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
                 if r.returncode == 0:
                     floor.append(float(r.stdout.strip()))
             if self.runc:
