@@ -27,6 +27,31 @@ Pipe make_pipe() {
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
+// Blocks SIGPIPE in this thread for its lifetime and discards one raised
+// meanwhile: a hook that exits without reading its stdin turns our write into
+// EPIPE (handled), not a signal that kills ch-runc. Only after the hook was
+// spawned: a spawned child would inherit the mask.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SigpipeBlocked() {
+    timespec zero{};
+    while (::sigtimedwait(&set_, nullptr, &zero) > 0) {
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t set_{};
+  sigset_t old_{};
+};
+
 std::string last_line(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   size_t nl = text.rfind('\n');
@@ -79,6 +104,7 @@ void run_hook(const oci::Hook& hook, const std::string& state_json, const std::s
 
   // The state on stdin; a hook that does not read it must not block us.
   ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
+  SigpipeBlocked no_sigpipe;
   size_t written = 0;
   std::string output;
   using Clock = std::chrono::steady_clock;

@@ -57,6 +57,15 @@ TEST_F(HooksTest, FailureNamesHookStatusAndOutput) {
   }
 }
 
+TEST_F(HooksTest, HookThatIgnoresItsStdinDoesNotKillUsWithSigpipe) {
+  oci::Hook hook;
+  hook.path = "/bin/true";
+  hook.args = {"true"};
+  // Far more than a pipe holds: the write is still going on when the hook has exited.
+  const std::string big_state(4 << 20, 'x');
+  for (int i = 0; i < 5; ++i) EXPECT_NO_THROW(run_hook(hook, big_state, "poststart"));
+}
+
 TEST_F(HooksTest, TimeoutKills) {
   oci::Hook hook;
   hook.path = "/bin/sleep";
