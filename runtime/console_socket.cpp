@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/fd_passing.hpp"
 #include "runtime/control_socket.hpp"
 
 namespace chrunc::runtime {
@@ -45,50 +46,19 @@ void send_fd_to_console_socket(const std::filesystem::path& socket_path, int fd,
   } catch (const Error& e) {
     throw Error("console socket: " + std::string(e.what()), e.sys_errno());
   }
-  iovec iov{const_cast<char*>(name.data()), name.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-  ssize_t n;
-  do {
-    n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("console socket " + socket_path.string());
+  int fds[] = {fd};
+  // runc's receivers read the slave's name as the payload; an empty name still
+  // needs one byte to carry the descriptor.
+  std::string_view payload = name.empty() ? std::string_view("\0", 1) : std::string_view(name);
+  send_with_fds(sock.get(), payload, fds, "console socket " + socket_path.string());
 }
 
 UniqueFd receive_fd(int sock, std::string* payload) {
   char buf[4096];
-  iovec iov{buf, sizeof buf};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("recvmsg");
-  UniqueFd fd;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int received;
-      std::memcpy(&received, CMSG_DATA(c), sizeof received);
-      fd.reset(received);
-    }
-  }
-  if (!fd) throw Error("no file descriptor received");
-  if (payload) payload->assign(buf, static_cast<size_t>(n));
-  return fd;
+  ReceivedData got = receive_with_fds(sock, buf, 4, "recvmsg");
+  if (got.fds.empty()) throw Error("no file descriptor received");
+  if (payload) payload->assign(buf, got.bytes);
+  return std::move(got.fds.front());
 }
 
 }  // namespace chrunc::runtime

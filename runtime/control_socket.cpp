@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/fd_passing.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -55,63 +56,27 @@ bool read_all(int sock, char* data, size_t size, bool eof_ok) {
 
 void send_control_message(int sock, std::string_view json, const std::vector<int>& fds) {
   if (fds.size() > kMaxControlFds) throw Error("monitor socket: too many file descriptors");
-  unsigned char header[4];
+  char header[4];
   uint32_t len = static_cast<uint32_t>(json.size());
-  for (int i = 0; i < 4; ++i) header[i] = static_cast<unsigned char>(len >> (8 * i));
-  iovec iov{header, 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxControlFds)];
-  if (!fds.empty()) {
-    std::memset(control, 0, sizeof control);
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-    std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * fds.size());
-  }
-  ssize_t n;
-  do {
-    n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("monitor socket send");
-  write_all(sock, reinterpret_cast<const char*>(header) + 1, 3);
+  for (int i = 0; i < 4; ++i) header[i] = static_cast<char>(len >> (8 * i));
+  // The descriptors ride on the header's first byte.
+  send_with_fds(sock, std::span<const char>(header, 1), fds, "monitor socket send");
+  write_all(sock, header + 1, 3);
   write_all(sock, json.data(), json.size());
 }
 
 std::optional<ControlMessage> receive_control_message(int sock) {
   ControlMessage out;
-  unsigned char header[4];
-  iovec iov{header, 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxControlFds)];
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("monitor socket receive");
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; ++i) {
-        int fd;
-        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-        out.fds.emplace_back(fd);
-      }
-    }
-  }
-  if (n == 0) return std::nullopt;
-  if (msg.msg_flags & MSG_CTRUNC) throw Error("monitor socket: file descriptors truncated");
-  read_all(sock, reinterpret_cast<char*>(header) + 1, 3, false);
+  char header[4];
+  ReceivedData first =
+      receive_with_fds(sock, std::span<char>(header, 1), kMaxControlFds, "monitor socket receive");
+  out.fds = std::move(first.fds);
+  if (first.bytes == 0) return std::nullopt;
+  if (first.fds_truncated) throw Error("monitor socket: file descriptors truncated");
+  read_all(sock, header + 1, 3, false);
   uint32_t len = 0;
-  for (int i = 0; i < 4; ++i) len |= static_cast<uint32_t>(header[i]) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    len |= static_cast<uint32_t>(static_cast<unsigned char>(header[i])) << (8 * i);
   if (len > kMaxControlMessage) throw Error("monitor socket: message too large");
   out.json.resize(len);
   if (len > 0) read_all(sock, out.json.data(), len, false);

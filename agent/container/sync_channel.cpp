@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/fd_passing.hpp"
 
 namespace chrunc::container {
 namespace {
@@ -26,59 +27,29 @@ void SyncChannel::send(SyncType type, const std::string& payload, int fd) {
   auto raw = static_cast<uint32_t>(type);
   std::memcpy(buffer.data(), &raw, sizeof raw);
   std::memcpy(buffer.data() + sizeof raw, payload.data(), payload.size());
-  iovec iov{buffer.data(), buffer.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-  }
-  ssize_t n;
-  do {
-    n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("send to container sync socket");
+  std::span<const int> fds;
+  if (fd >= 0) fds = std::span<const int>(&fd, 1);
+  send_with_fds(fd_.get(), buffer, fds, "send to container sync socket");
 }
 
 bool SyncChannel::receive(SyncMessage& message) {
   std::vector<char> buffer(kMaxMessage);
-  iovec iov{buffer.data(), buffer.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    if (errno == ECONNRESET) return false;
-    throw_errno("receive from container sync socket");
+  ReceivedData got;
+  try {
+    got = receive_with_fds(fd_.get(), buffer, 1, "receive from container sync socket");
+  } catch (const Error& e) {
+    if (e.sys_errno() == ECONNRESET) return false;
+    throw;
   }
+  size_t n = got.bytes;
   if (n == 0) return false;
-  if (static_cast<size_t>(n) < sizeof(uint32_t))
-    throw Error("short message on container sync socket");
+  if (n < sizeof(uint32_t)) throw Error("short message on container sync socket");
   uint32_t raw;
   std::memcpy(&raw, buffer.data(), sizeof raw);
   message.type = static_cast<SyncType>(raw);
-  message.payload.assign(buffer.data() + sizeof raw, static_cast<size_t>(n) - sizeof raw);
+  message.payload.assign(buffer.data() + sizeof raw, n - sizeof raw);
   message.fd.reset();
-  for (cmsghdr* cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-    if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-      message.fd.reset(fd);
-    }
-  }
+  if (!got.fds.empty()) message.fd = std::move(got.fds.front());
   return true;
 }
 
