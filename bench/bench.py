@@ -6,8 +6,9 @@ ratio, so that the numbers mean something on a noisy 2-core machine:
 
   lifecycle  `ch-runc run` of busybox `true` against the floor (the same VMM,
              kernel and initramfs booting to an agent that powers off at
-             once, no runtime around it) and against `runc run` of the same
-             bundle; interleaved, median of --runs.
+             once, no runtime around it), against `runc run` of the same
+             bundle and, with --compare, against another ch-runc build;
+             interleaved, median of --runs.
   phases     where ch-runc's time goes: the monitor's timing.log (host clock)
              and the agent's --debug marks (guest clock), median of --runs.
   memory     host PSS of the monitor, the VMM and virtiofsd for 1 and for
@@ -49,6 +50,8 @@ def parse_args():
     parser.add_argument("--reps", type=int, default=20, help="control-path repetitions (20)")
     parser.add_argument("--density", type=int, default=20,
                         help="bound on idle containers for the density figure (20)")
+    parser.add_argument("--compare", metavar="CH_RUNC",
+                        help="another ch-runc binary to interleave in the lifecycle figure")
     args = parser.parse_args()
     sections = [s for s in args.only.split(",") if s]
     unknown = [s for s in sections if s not in SECTIONS]

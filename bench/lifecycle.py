@@ -4,18 +4,26 @@ import os
 import re
 import subprocess
 
-from benchlib import DEVNULL, SRC, median
+from benchlib import DEVNULL, SRC, Runtime, median
 
 
 def lifecycle(ctx):
     bundle = ctx.bundle("true", "true")
     floor_tool = os.path.join(SRC, "build", "bench", "vm-floor")
-    ours, runc, floor = [], [], []
+    ours, runc, floor, other = [], [], [], []
+    # --compare: another ch-runc build (e.g. before a change), interleaved.
+    compare = Runtime("compare", ctx.args.compare, os.path.join(ctx.tmp, "compare-root")) \
+        if ctx.args.compare else None
     for _ in range(ctx.args.runs):
         t, r = ctx.ours.timed("run", "--bundle", bundle, ctx.new_id("life"), stdout=DEVNULL,
                               stderr=DEVNULL)
         if r.returncode == 0:
             ours.append(t)
+        if compare:
+            t, r = compare.timed("run", "--bundle", bundle, ctx.new_id("life"), stdout=DEVNULL,
+                                 stderr=DEVNULL)
+            if r.returncode == 0:
+                other.append(t)
         if os.access(floor_tool, os.X_OK):
             r = subprocess.run([floor_tool], stdout=subprocess.PIPE, stderr=DEVNULL, text=True)
             if r.returncode == 0:
@@ -26,6 +34,9 @@ def lifecycle(ctx):
                 runc.append(t)
     ctx.row("run busybox true (create+start+exit+delete)", median(ours), "VM floor", median(floor))
     ctx.row("run busybox true", median(ours), "runc run", median(runc))
+    if compare:
+        ctx.row("run busybox true", median(ours), "--compare ch-runc", median(other))
+        compare.delete_all()
 
 
 # The agent's --debug lines on the console: "[<guest uptime>] <what>".
