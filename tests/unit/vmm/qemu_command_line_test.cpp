@@ -40,8 +40,9 @@ TEST(QemuCommandLine, TcgUsesTheMeasuredFlags) {
   for (const char* flag : {"-nodefaults", "-no-user-config", "-no-reboot"})
     EXPECT_NE(std::find(a.begin(), a.end(), flag), a.end()) << flag;
   EXPECT_EQ(std::find(a.begin(), a.end(), "-daemonize"), a.end());
-  EXPECT_TRUE(
-      has_pair(a, "-append", "console=ttyS0 quiet panic=-1 tsc_early_khz=2096025 tsc=reliable"));
+  EXPECT_TRUE(has_pair(
+      a, "-append",
+      "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests tsc_early_khz=2096025 tsc=reliable"));
   EXPECT_TRUE(has_pair(a, "-chardev", "file,id=console,path=/run/c/x/console.log,append=on"));
   EXPECT_TRUE(
       has_pair(a, "-chardev", "socket,id=agent,path=/run/c/x/agent.sock,server=on,wait=off"));
@@ -58,7 +59,8 @@ TEST(QemuCommandLine, KvmHasNoTscFlags) {
   auto cmd = qemu::build_command_line("qemu", true, 2096025, false, config, {"/q", "/a"});
   EXPECT_TRUE(has_pair(cmd.argv, "-accel", "kvm"));
   EXPECT_TRUE(has_pair(cmd.argv, "-cpu", "host"));
-  EXPECT_TRUE(has_pair(cmd.argv, "-append", "console=ttyS0 quiet panic=-1 agent.log=debug"));
+  EXPECT_TRUE(has_pair(cmd.argv, "-append",
+                       "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests agent.log=debug"));
   EXPECT_EQ(std::find(cmd.argv.begin(), cmd.argv.end(), "-sandbox"), cmd.argv.end());
 }
 
@@ -83,7 +85,7 @@ TEST(QemuCommandLine, FilesystemsGetSharedMemoryAndNicsGetTheirFds) {
   EXPECT_EQ(cmd.fds[0].child_fd, 3);
   EXPECT_EQ(cmd.fds[1].child_fd, 4);
   // Unknown TSC: no tsc_early_khz.
-  EXPECT_TRUE(has_pair(a, "-append", "console=ttyS0 quiet panic=-1"));
+  EXPECT_TRUE(has_pair(a, "-append", "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests"));
 }
 
 }  // namespace

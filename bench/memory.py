@@ -1,0 +1,118 @@
+"""Memory per idle container (host PSS of every process the container costs,
+and the guest RAM the VM touched), and density (idle containers running at
+once until the first failure, up to a bound)."""
+import re
+import subprocess
+import time
+
+from benchlib import (DEVNULL, IDLE, guest_memory_resident_kib, median, process_tree, pss_kib,
+                      role)
+
+SETTLE_SECONDS = 2.0  # let the last container's boot work finish before reading PSS
+
+
+def _start(ctx, runtime, count, prefix):
+    """COUNT idle containers of RUNTIME; their ids and host pids."""
+    bundle = ctx.bundle("idle", *IDLE)
+    started = []
+    for _ in range(count):
+        cid = ctx.new_id(prefix)
+        pid = runtime.start_idle(bundle, cid)
+        if pid is None:
+            raise RuntimeError(f"{runtime.name}: idle container {cid} did not start")
+        started.append((cid, pid))
+    return started
+
+
+def _pss_by_role(pids):
+    """Summed PSS (KiB) per role over every process of every container."""
+    totals = {}
+    for pid in pids:
+        for p in process_tree(pid):
+            kind = role(p)
+            totals[kind] = totals.get(kind, 0) + pss_kib(p)
+    return totals
+
+
+def _guest_used_kib(ctx, cid):
+    """MemTotal - MemFree from the guest's /proc/meminfo (the container's
+    /proc is the VM's: no lxcfs in the guest)."""
+    r = ctx.ours.call("exec", cid, "cat", "/proc/meminfo", stdout=subprocess.PIPE,
+                      stderr=DEVNULL, text=True)
+    fields = dict(re.findall(r"^(\w+):\s+(\d+) kB", r.stdout, re.M))
+    if "MemTotal" not in fields or "MemFree" not in fields:
+        return None
+    return int(fields["MemTotal"]) - int(fields["MemFree"])
+
+
+def _measure(ctx, count):
+    ours = _start(ctx, ctx.ours, count, f"mem{count}")
+    theirs = _start(ctx, ctx.runc, count, f"mem{count}") if ctx.runc else []
+    time.sleep(SETTLE_SECONDS)
+    mine = _pss_by_role([pid for _, pid in ours])
+    runc_total = sum(_pss_by_role([pid for _, pid in theirs]).values()) / 1024 / count \
+        if theirs else float("nan")
+    per = {k: v / 1024 / count for k, v in mine.items()}
+    total = sum(per.values())
+    label = f"{count} idle container{'s' if count > 1 else ''}"
+    ctx.row(f"memory: host PSS per container, {label} (monitor+VMM+virtiofsd)", total,
+            "runc (container processes)", runc_total, "MiB")
+    vmm, virtiofsd = per.pop("vmm", 0.0), per.pop("virtiofsd", 0.0)
+    ctx.row(f"memory: of which the VMM, {label}", vmm, unit="MiB")
+    ctx.row(f"memory: of which virtiofsd, {label}", virtiofsd, unit="MiB")
+    ctx.row(f"memory: of which the monitor, {label}", sum(per.values()), unit="MiB")
+    resident = [guest_memory_resident_kib(p) for pid in (p for _, p in ours)
+                for p in process_tree(pid) if role(p) == "vmm"]
+    resident = [r for r in resident if r is not None]
+    if resident:
+        ctx.row(f"memory: guest RAM resident on the host (VMM's memfd RSS), {label}",
+                median(resident) / 1024, unit="MiB")
+    used = _guest_used_kib(ctx, ours[0][0])
+    if used is not None:
+        ctx.row(f"memory: guest RAM in use, guest's MemTotal-MemFree, {label}", used / 1024,
+                unit="MiB")
+    for runtime, started in ((ctx.ours, ours), (ctx.runc, theirs)):
+        for cid, _ in started:
+            runtime.call("delete", "--force", cid, stdout=DEVNULL, stderr=DEVNULL)
+
+
+def memory(ctx):
+    for count in sorted({1, ctx.args.memory_count}):
+        _measure(ctx, count)
+
+
+def density(ctx):
+    """Idle containers started one after another and left running, until one
+    fails to start or an earlier one stops running, up to --density; against
+    runc starting the same number."""
+    bound = ctx.args.density
+    bundle = ctx.bundle("idle", *IDLE)
+    started, failure = [], ""
+    begin = time.monotonic()
+    for _ in range(bound):
+        cid = ctx.new_id("dense")
+        if ctx.ours.start_idle(bundle, cid) is None:
+            failure = f"container {len(started) + 1} failed to start"
+            break
+        started.append(cid)
+    elapsed = time.monotonic() - begin
+    running = [cid for cid in started
+               if (ctx.ours.state(cid) or {}).get("status") == "running"]
+    if len(running) < len(started) and not failure:
+        failure = f"{len(started) - len(running)} stopped after starting"
+    begin = time.monotonic()
+    for cid in started:
+        ctx.ours.call("delete", "--force", cid, stdout=DEVNULL, stderr=DEVNULL)
+    teardown = time.monotonic() - begin
+    runc_elapsed = float("nan")
+    if ctx.runc and running:
+        begin = time.monotonic()
+        theirs = _start(ctx, ctx.runc, len(running), "dense")
+        runc_elapsed = time.monotonic() - begin
+        for cid, _ in theirs:
+            ctx.runc.call("delete", "--force", cid, stdout=DEVNULL, stderr=DEVNULL)
+    note = failure or f"bound {bound} reached"
+    ctx.row(f"density: idle containers running at once ({note})", len(running), unit="count")
+    ctx.row(f"density: time to start all {len(running)}", elapsed, "runc, same count",
+            runc_elapsed)
+    ctx.row(f"density: time to delete --force all {len(started)}", teardown)
