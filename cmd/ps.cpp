@@ -1,4 +1,5 @@
-// `ps`: runc's ps.go. Arguments after the container id go to ps (table format).
+// `ps`: runc's ps.go. Arguments after the container id are ps options
+// (table format), understood by runtime/ps_table.hpp.
 #include <cstdio>
 #include <memory>
 
@@ -11,6 +12,10 @@ void add_ps_command(CLI::App& app, ParsedCommand& out) {
   auto s = std::make_shared<PsOptions>();
   CLI::App* sub = app.add_subcommand("ps", "ps displays the processes running inside a container");
   sub->add_option("-f,--format", s->format, "select one of: table or json (default: \"table\")");
+  sub->footer(
+      "ps options after the container id (table format) select the columns, as ps does: "
+      "-o FIELD[,FIELD...], -O FIELDS, -f, -e/-A; fields pid, ppid, uid, user, stat, s, time, "
+      "comm, args, cmd. Pids are as the guest sees them. See ch-runc-ps(8).");
   stop_flags_at_first_argument(*sub);
   sub->callback([s, sub, &out] {
     std::vector<std::string> args = arguments_after_flags(*sub);

@@ -38,6 +38,10 @@ rapidjson::Document MonitorClient::call(const rapidjson::Value& request,
   return next();
 }
 
+void MonitorClient::send(const rapidjson::Value& message) {
+  send_control_message(sock_.get(), json_text(message));
+}
+
 rapidjson::Document MonitorClient::next() {
   auto message = receive_control_message(sock_.get());
   if (!message) throw Error("container monitor closed the connection without an answer");

@@ -26,6 +26,8 @@ class MonitorClient {
   rapidjson::Document call(const rapidjson::Value& request, const std::vector<int>& fds = {});
   // The next answer on the same connection (exec's exit status).
   rapidjson::Document next();
+  // A further message on the same connection, no answer (exec's "signal" and "resize").
+  void send(const rapidjson::Value& message);
   int fd() const { return sock_.get(); }
 
  private:

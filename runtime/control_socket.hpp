@@ -4,6 +4,9 @@
 // file descriptors travel with SCM_RIGHTS on the first byte of a message.
 // One request per connection; the monitor answers with one message (two for
 // exec: {"ok":true,"pid":N} when the process started, then {"exit_code":N}).
+// While an exec'd process runs, its client may send {"command":"signal",
+// "signal":N} and {"command":"resize","rows":R,"cols":C} on that connection
+// (no answer); closing it before the exit status came kills the process.
 // Errors are answered as {"error":"<one line>"}.
 
 #include <filesystem>

@@ -5,6 +5,7 @@
 // to --pid-file) and exits with its exit code.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common/error.hpp"
@@ -13,6 +14,7 @@
 #include "runtime/console_socket.hpp"
 #include "runtime/container_status.hpp"
 #include "runtime/control_client.hpp"
+#include "runtime/exec_forwarding.hpp"
 #include "runtime/lifecycle_common.hpp"
 #include "runtime/pid_file.hpp"
 
@@ -77,8 +79,12 @@ int exec_process(const GlobalOptions& global, const ExecOptions& options) {
   if (process.terminal && options.console_socket.empty() && options.detach)
     throw Error("cannot allocate tty if runc will detach without setting console socket");
 
+  // The terminal: with --console-socket a host pty whose master goes to the
+  // socket (its receiver resizes it); otherwise the caller's own terminal,
+  // whose size follows SIGWINCH (runc's exec -t in the foreground).
   HostPty pty;
   std::vector<int> fds = {0, 1, 2};
+  int tty = -1;
   if (process.terminal && !options.console_socket.empty()) {
     unsigned rows = process.console_size ? process.console_size->height : 0;
     unsigned cols = process.console_size ? process.console_size->width : 0;
@@ -86,7 +92,15 @@ int exec_process(const GlobalOptions& global, const ExecOptions& options) {
     send_fd_to_console_socket(options.console_socket, pty.master.get(), pty.slave_name);
     pty.master.reset();
     fds = {pty.slave.get(), pty.slave.get(), pty.slave.get()};
+  } else if (process.terminal) {
+    tty = caller_terminal();
+    winsize ws{};
+    if (tty >= 0 && !process.console_size && ::ioctl(tty, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+      process.console_size = oci::ConsoleSize{ws.ws_row, ws.ws_col};
   }
+  std::optional<RawTerminal> raw;
+  if (process.terminal && options.console_socket.empty() && !options.detach && ::isatty(0))
+    raw.emplace(0);
 
   rapidjson::Document request(rapidjson::kObjectType);
   auto& a = request.GetAllocator();
@@ -94,34 +108,36 @@ int exec_process(const GlobalOptions& global, const ExecOptions& options) {
   request.AddMember("exec_id", rapidjson::Value(random_hex(8).c_str(), a), a);
   request.AddMember("process", rapidjson::Value(oci::write_process(process).c_str(), a), a);
   if (options.ignore_paused) request.AddMember("ignore_paused", true, a);
+  ForwardedSignals signals;
   MonitorClient client(store.dir(options.id));
   client.call(request, fds);
-  pty.slave.reset();
 
   if (options.detach) {
     pid_t child = ::fork();
     if (child < 0) throw_errno("fork");
     if (child == 0) {
-      // Stands for the process: exits with its exit code.
+      // Stands for the process: signals it gets go to the process, it exits
+      // with its exit code; the pty (console socket) becomes its controlling
+      // terminal, so that a resize by the receiver reaches it as SIGWINCH.
       ::setsid();
+      if (pty.slave) ::ioctl(pty.slave.get(), TIOCSCTTY, 0);
       for (int fd = 0; fd < 3; ++fd) {
         int devnull = ::open("/dev/null", O_RDWR);
         if (devnull >= 0 && devnull != fd) ::dup2(devnull, fd), ::close(devnull);
       }
       int code = 255;
       try {
-        auto done = client.next();
-        code = done["exit_code"].GetInt();
+        code = wait_exec_forwarding(client, signals, pty.slave.get(), false);
       } catch (...) {
       }
       ::_exit(code);
     }
+    pty.slave.reset();
     if (!options.pid_file.empty()) write_pid_file(options.pid_file, child);
     return 0;
   }
-  auto done = client.next();
-  return done.HasMember("exit_code") && done["exit_code"].IsInt() ? done["exit_code"].GetInt()
-                                                                  : 255;
+  pty.slave.reset();
+  return wait_exec_forwarding(client, signals, tty, false);
 }
 
 }  // namespace chrunc::runtime

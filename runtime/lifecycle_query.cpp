@@ -13,6 +13,7 @@
 #include "runtime/container_status.hpp"
 #include "runtime/control_client.hpp"
 #include "runtime/lifecycle_common.hpp"
+#include "runtime/ps_table.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -28,17 +29,6 @@ Status require_alive(const StateStore& store, const std::string& id) {
 uint64_t u64(const Value& v, const char* key) {
   auto it = v.FindMember(key);
   return it != v.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
-}
-
-std::string ticks_to_clock(uint64_t ticks) {
-  long hz = ::sysconf(_SC_CLK_TCK);
-  uint64_t secs = hz > 0 ? ticks / static_cast<uint64_t>(hz) : 0;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02llu:%02llu:%02llu",
-                static_cast<unsigned long long>(secs / 3600),
-                static_cast<unsigned long long>((secs / 60) % 60),
-                static_cast<unsigned long long>(secs % 60));
-  return buf;
 }
 
 // runc's `events --stats` data from the agent's figures.
@@ -123,40 +113,57 @@ std::string list_processes(const GlobalOptions& global, const std::string& id,
     out << "]\n";
     return out.str();
   }
-  char line[512];
-  std::snprintf(line, sizeof line, "%-8s %6s %6s %-10s %8s %s\n", "UID", "PID", "PPID", "STAT",
-                "TIME", "CMD");
-  out << line;
+  std::vector<ProcessRow> rows;
   for (const auto& p : procs.GetArray()) {
-    std::string cmd = p["cmdline"].GetString();
-    if (cmd.empty()) cmd = std::string("[") + p["comm"].GetString() + "]";
-    std::string uid = p["uid"].GetUint() == 0 ? "root" : std::to_string(p["uid"].GetUint());
-    std::snprintf(line, sizeof line, "%-8s %6d %6d %-10s %8s %s\n", uid.c_str(), p["pid"].GetInt(),
-                  p["ppid"].GetInt(), p["state"].GetString(),
-                  ticks_to_clock(p["cpu_time"].GetUint64()).c_str(), cmd.c_str());
-    out << line;
+    ProcessRow row;
+    row.pid = p["pid"].GetInt();
+    row.ppid = p["ppid"].GetInt();
+    row.uid = p["uid"].GetUint();
+    row.state = p["state"].GetString();
+    row.cpu_ticks = p["cpu_time"].GetUint64();
+    row.cmdline = p["cmdline"].GetString();
+    row.comm = p["comm"].GetString();
+    rows.push_back(std::move(row));
   }
+  out << format_process_table(rows, ps_args, ::sysconf(_SC_CLK_TCK));
   return out.str();
 }
 
+// Polls the monitor every second: an "oom" event as soon as the guest's
+// memory.events oom_kill count grows (as runc's OOM notification), the stats
+// every `interval`; ends when the container stops.
 void stream_events(const GlobalOptions& global, const std::string& id, bool stats_once,
                    std::chrono::seconds interval) {
+  using Clock = std::chrono::steady_clock;
   StateStore store = open_store(global);
   require_alive(store, id);
+  if (stats_once) {
+    std::cout << stats_event(id, call_monitor(store.dir(id), "stats")) << std::endl;
+    return;
+  }
+  if (interval.count() <= 0) interval = std::chrono::seconds(5);
+  std::optional<uint64_t> oom_kills;
+  auto next_stats = Clock::now();
   for (;;) {
     rapidjson::Document stats;
     try {
       stats = call_monitor(store.dir(id), "stats");
     } catch (const Error&) {
-      if (stats_once) throw;
       return;  // the container stopped
     }
-    std::cout << stats_event(id, stats) << std::endl;
-    if (stats_once) return;
-    std::this_thread::sleep_for(interval.count() > 0 ? interval : std::chrono::seconds(5));
+    uint64_t kills = u64(stats, "memory_oom_kills");
+    if (oom_kills && kills > *oom_kills)
+      std::cout << "{\"type\":\"oom\",\"id\":" << json_text(Value(id.c_str(), stats.GetAllocator()))
+                << "}" << std::endl;
+    oom_kills = kills;
+    if (Clock::now() >= next_stats) {
+      std::cout << stats_event(id, stats) << std::endl;
+      next_stats = Clock::now() + interval;
+    }
+    std::this_thread::sleep_for(
+        std::min<Clock::duration>(std::chrono::seconds(1), next_stats - Clock::now()));
     try {
-      Status s = effective_status(store, store.load(id));
-      if (s == Status::kStopped) return;
+      if (effective_status(store, store.load(id)) == Status::kStopped) return;
     } catch (const Error&) {
       return;
     }

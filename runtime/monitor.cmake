@@ -7,7 +7,9 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_kill.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_delete.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_exec.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/exec_forwarding.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_query.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ps_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_common.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_main.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_boot.cpp

@@ -53,6 +53,7 @@ class Monitor {
                        std::vector<UniqueFd>& fds);
   std::string handle_exec(int connection, const rapidjson::Document& request,
                           std::vector<UniqueFd>& fds);
+  void watch_exec_client(int connection, int stop, const std::string& exec_id);
   void handle_signal(int signo);
   void set_status(Status status, std::optional<int> exit_code = std::nullopt);
   Status status();

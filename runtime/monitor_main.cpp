@@ -148,7 +148,8 @@ void Monitor::create() {
   output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
                                           stdio_[2].get());
   stdin_ = std::make_unique<StdinRelay>(vm_->agent(), options_.id, "", stdio_[0].get());
-  if (terminal && spec_.process->console_size) handle_signal(SIGWINCH);
+  // The initial size: the console size asked for, or the caller's terminal (run -t).
+  if (terminal) handle_signal(SIGWINCH);
 
   std::thread([this] {
     int code;

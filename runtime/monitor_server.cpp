@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <rapidjson/writer.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -186,6 +187,7 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     num("pids_limit", s.pids_limit());
     num("io_read_bytes", s.io_read_bytes());
     num("io_write_bytes", s.io_write_bytes());
+    num("memory_oom_kills", s.memory_oom_kills());
     Value stat(rapidjson::kObjectType);
     for (const auto& [k, v] : s.memory_stat())
       stat.AddMember(Value(k.c_str(), a), Value(static_cast<uint64_t>(v)), a);
@@ -224,6 +226,10 @@ std::string Monitor::handle_exec(int connection, const rapidjson::Document& requ
   std::optional<StdinRelay> input;
   if (in >= 0) input.emplace(agent, options_.id, exec_id, in);
   send_control_message(connection, "{\"ok\":true,\"pid\":" + std::to_string(pid) + "}");
+  UniqueFd stop(::eventfd(0, EFD_CLOEXEC));
+  if (!stop) throw_errno("eventfd");
+  std::thread watcher(
+      [this, connection, &stop, &exec_id] { watch_exec_client(connection, stop.get(), exec_id); });
   int code;
   try {
     code = exit_code_of(agent.wait_process(options_.id, exec_id));
@@ -231,8 +237,52 @@ std::string Monitor::handle_exec(int connection, const rapidjson::Document& requ
     log_warn(std::string("exec: ") + e.what());
     code = 128 + SIGKILL;
   }
+  uint64_t one = 1;
+  ssize_t ignored = ::write(stop.get(), &one, sizeof one);
+  (void)ignored;
+  watcher.join();
   output.finish(3s);
   return "{\"exit_code\":" + std::to_string(code) + "}";
+}
+
+// While an exec'd process runs: its client's "signal" and "resize" messages;
+// the client gone (killed) takes the process with it, as the pid that stood
+// for it is gone.
+void Monitor::watch_exec_client(int connection, int stop, const std::string& exec_id) {
+  auto& agent = vm_->agent();
+  for (;;) {
+    pollfd fds[2] = {{connection, POLLIN, 0}, {stop, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents != 0) return;
+    if (fds[0].revents == 0) continue;
+    std::optional<ControlMessage> message;
+    try {
+      message = receive_control_message(connection);
+    } catch (const std::exception&) {
+    }
+    try {
+      if (!message) {
+        agent.signal_process(options_.id, exec_id, SIGKILL);
+        return;
+      }
+      rapidjson::Document d = parse_control_json(message->json);
+      std::string command = string_member(d, "command");
+      if (command == "signal" && d.HasMember("signal") && d["signal"].IsInt()) {
+        agent.signal_process(options_.id, exec_id, d["signal"].GetInt());
+      } else if (command == "resize" && d.HasMember("rows") && d["rows"].IsUint() &&
+                 d.HasMember("cols") && d["cols"].IsUint()) {
+        agent.resize_tty(options_.id, exec_id, d["rows"].GetUint(), d["cols"].GetUint());
+      } else {
+        log_warn("exec: unexpected message " + message->json.substr(0, 80));
+      }
+    } catch (const std::exception& e) {
+      log_debug(std::string("exec ") + exec_id + ": " + e.what());
+      if (!message) return;
+    }
+  }
 }
 
 }  // namespace chrunc::runtime

@@ -60,6 +60,8 @@ struct CgroupStats {
   uint64_t pids_current = 0, pids_limit = 0;
   uint64_t io_read_bytes = 0, io_write_bytes = 0;
   std::map<std::string, uint64_t> memory_stat;
+  // memory.events "oom_kill": processes the OOM killer killed in the cgroup.
+  uint64_t memory_oom_kills = 0;
 };
 
 class Container {

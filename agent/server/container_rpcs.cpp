@@ -178,6 +178,7 @@ grpc::Status AgentService::Stats(grpc::ServerContext*, const v1::ContainerRef* r
     response->set_pids_limit(s.pids_limit);
     response->set_io_read_bytes(s.io_read_bytes);
     response->set_io_write_bytes(s.io_write_bytes);
+    response->set_memory_oom_kills(s.memory_oom_kills);
     for (const auto& [key, value] : s.memory_stat) (*response->mutable_memory_stat())[key] = value;
   });
 }

@@ -19,6 +19,10 @@ pid=$(vmm_pid f1)
 [ -n "$pid" ] && kill -9 "$pid"
 for _ in $(seq 100); do [ "$(state_field f1 status)" = stopped ] && break; sleep 0.2; done
 expect_eq "status" stopped "$(state_field f1 status)"
+for _ in $(seq 50); do pgrep -f "$ROOT/f1/" >/dev/null || break; sleep 0.1; done
+expect_eq "monitor and virtiofsd gone before delete" "" "$(pgrep -af "$ROOT/f1/" || true)"
+rt kill f1 KILL 2>"$WORK/err"; expect_eq "kill of the stopped container fails" 1 $?
+grep -q "container not running" "$WORK/err" && ok "kill says not running" || fail "kill error: $(cat "$WORK/err")"
 rt delete f1; expect_eq "delete" 0 $?
 leak_check f1
 case_end
@@ -32,6 +36,7 @@ for _ in $(seq 50); do pgrep -f "$ROOT/f2/" >/dev/null || break; sleep 0.1; done
 left=$(pgrep -af "$ROOT/f2/" || true)
 expect_eq "no VMM or virtiofsd left" "" "$left"
 expect_eq "status" stopped "$(state_field f2 status)"
+rt kill f2 KILL 2>/dev/null; expect_eq "kill of the stopped container fails" 1 $?
 rt delete f2; expect_eq "delete" 0 $?
 leak_check f2
 case_end

@@ -64,6 +64,7 @@ CgroupStats Cgroup::stats() const {
   stats.memory_max_usage_bytes = single_value(dir + "/memory.peak", kUnlimited).value_or(0);
   stats.memory_stat = key_values(read_file(dir + "/memory.stat"));
   stats.memory_cache_bytes = get(stats.memory_stat, "file");
+  stats.memory_oom_kills = get(key_values(read_file(dir + "/memory.events")), "oom_kill");
 
   stats.pids_current = single_value(dir + "/pids.current", 0).value_or(0);
   stats.pids_limit = single_value(dir + "/pids.max", 0).value_or(0);

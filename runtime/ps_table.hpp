@@ -1,0 +1,30 @@
+#pragma once
+// `ch-runc ps` in table format. runc runs the host's ps with the options
+// given after the container id and keeps the container's lines; the
+// processes of a ch-runc container are in its VM, so ch-runc prints the
+// table itself from what the guest reports, understanding the ps options
+// that select columns: -o/-O FIELD[,FIELD...] (repeatable), -f (full), and
+// -e/-A/-a/-x (accepted: the list is always the whole container).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace chrunc::runtime {
+
+// One process as the guest sees it (pids are guest pids).
+struct ProcessRow {
+  int pid = 0;
+  int ppid = 0;
+  uint32_t uid = 0;
+  std::string state;       // "S", "R", ...
+  uint64_t cpu_ticks = 0;  // utime + stime, in clock ticks
+  std::string cmdline;     // arguments joined by spaces, empty for kernel threads
+  std::string comm;
+};
+
+// The ps table for `ps_args`; throws Error naming an unsupported option or field.
+std::string format_process_table(const std::vector<ProcessRow>& rows,
+                                 const std::vector<std::string>& ps_args, long clock_ticks);
+
+}  // namespace chrunc::runtime

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# End-to-end: 10 containers at once. Created and started concurrently, each
+# writes its id into a shared host directory and stays up; all running and
+# listed; killed and deleted concurrently; nothing left after.
+. "$(dirname "$0")/lib.sh"
+
+N=10
+B=$WORK/bundle
+SHARED=$WORK/shared
+mkdir -p "$SHARED"
+ids=$(seq -f "m%g" 1 $N)
+
+# bounded JOB-NAME SECONDS COMMAND...: runs COMMAND in the background, killed
+# after SECONDS; its exit code ends up in $WORK/rc.JOB-NAME.
+bounded() {
+  local name=$1 secs=$2
+  shift 2
+  (
+    timeout -k 5 "$secs" "$@" >"$WORK/out.$name" 2>&1
+    echo $? >"$WORK/rc.$name"
+  ) &
+}
+
+# all_rc PREFIX: "ID=RC" for every id whose job did not exit 0 (empty if all did).
+all_rc() {
+  local id bad=""
+  for id in $ids; do
+    rc=$(cat "$WORK/rc.$1-$id" 2>/dev/null || echo none)
+    [ "$rc" = 0 ] || bad="$bad $id=$rc:$(tr '\n' ' ' <"$WORK/out.$1-$id" 2>/dev/null)"
+  done
+  echo "$bad"
+}
+
+case_begin "$N containers created and started at once"
+make_bundle "$B" 'echo $CID > /mnt/shared/$CID; exec sleep 1000'
+edit_config "$B" "c['mounts'].append({'destination':'/mnt/shared','type':'bind','source':'$SHARED','options':['rbind','rw']})"
+# One bundle per container (its own env), sharing the rootfs.
+for id in $ids; do
+  mkdir -p "$WORK/b-$id"
+  python3 - "$B/config.json" "$WORK/b-$id/config.json" "$id" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["root"]["path"] = sys.argv[1].rsplit("/", 1)[0] + "/rootfs"
+c["process"]["env"].append("CID=" + sys.argv[3])
+json.dump(c, open(sys.argv[2], "w"))
+PY
+done
+t0=$(date +%s)
+for id in $ids; do
+  bounded "run-$id" 240 "$CHRUNC" --root "$ROOT" run -d -b "$WORK/b-$id" "$id"
+done
+wait
+echo "  $N run -d in $(($(date +%s) - t0)) s"
+expect_eq "every run -d succeeded" "" "$(all_rc run)"
+running=0
+for id in $ids; do [ "$(state_field "$id" status 2>/dev/null)" = running ] && running=$((running + 1)); done
+expect_eq "all running" $N "$running"
+expect_eq "list shows them" $N "$(rt list -q | grep -c '^m[0-9]*$')"
+expect_eq "list --format json" $N "$(rt list --format json | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin) if s["status"]=="running"))')"
+# Each wrote its id (bounded wait: the write races the start).
+for _ in $(seq 50); do [ "$(ls "$SHARED" | wc -l)" = $N ] && break; sleep 0.2; done
+written=0
+for id in $ids; do [ "$(cat "$SHARED/$id" 2>/dev/null)" = "$id" ] && written=$((written + 1)); done
+expect_eq "each wrote its id on the host" $N "$written"
+pids=$(for id in $ids; do state_field "$id" pid; done | sort -u | wc -l)
+expect_eq "distinct monitor pids" $N "$pids"
+case_end
+
+case_begin "$N containers killed and deleted at once (half kill + delete, half delete --force)"
+t0=$(date +%s)
+half=$(echo "$ids" | head -$((N / 2)))
+rest=$(echo "$ids" | tail -n +$((N / 2 + 1)))
+for id in $half; do
+  bounded "stop-$id" 60 sh -c "'$CHRUNC' --root '$ROOT' kill $id KILL && \
+    for i in \$(seq 150); do '$CHRUNC' --root '$ROOT' state $id | grep -q '\"stopped\"' && \
+    exec '$CHRUNC' --root '$ROOT' delete $id; sleep 0.2; done; exit 1"
+done
+for id in $rest; do bounded "stop-$id" 60 "$CHRUNC" --root "$ROOT" delete --force "$id"; done
+wait
+echo "  $N stopped and deleted in $(($(date +%s) - t0)) s"
+expect_eq "every kill+delete / delete --force succeeded" "" "$(all_rc stop)"
+expect_eq "list is empty" "" "$(rt list -q)"
+for id in $ids; do leak_check "$id"; done
+case_end
+
+finish
