@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "oci/spec_parser.hpp"
 #include "oci/spec_writer.hpp"
 #include "runtime/container_status.hpp"
@@ -199,7 +200,10 @@ void update_container(const GlobalOptions& global, const UpdateOptions& o) {
   request.AddMember("command", "update", a);
   request.AddMember("resources", Value(oci::write_resources(r).c_str(), a), a);
   MonitorClient client(store.dir(o.id));
-  client.call(request);
+  rapidjson::Document answer = client.call(request);
+  // A limit the host cgroup cannot take as it is (update_limits.hpp).
+  if (answer.IsObject() && answer.HasMember("warning") && answer["warning"].IsString())
+    log_warn(answer["warning"].GetString());
 }
 
 }  // namespace chrunc::runtime

@@ -115,7 +115,8 @@ SHIM_SOCKET_DIRS="/run/containerd/s /run/containerd/fifo"
 check_leftovers() {
   local dir=$1 runtime=$2 ids=$3 out="" pid
   local rt_real
-  rt_real=$(readlink -f "$runtime")
+  # RUNTIME_REAL: the binary behind a wrapper script (run-engine-tests.sh --env)
+  rt_real=$(readlink -f "${RUNTIME_REAL:-$runtime}")
   # processes started after the snapshot that belong to this run
   ps -eo pid= | sort -n >"$dir/pids.after"
   for pid in $(comm -13 "$dir/pids.before" "$dir/pids.after"); do
