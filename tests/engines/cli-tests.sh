@@ -360,7 +360,7 @@ test_etc_files_live() {
   hp=$(E inspect -f '{{.HostsPath}}' "$n")
   [ -f "$hp" ] || { rmf "$n"; fail "no hosts file on the host ($hp)"; return 1; }
   hn=$(E inspect -f '{{.Config.Hostname}}' "$n")
-  out=$(E exec "$n" sh -c 'cat /etc/hostname; hostname; test -s /etc/resolv.conf && echo resolv-ok')
+  out=$(E exec "$n" sh -c 'echo "$(cat /etc/hostname)"; hostname; test -f /etc/resolv.conf && echo resolv-ok')
   # appended in place: the file keeps its inode, as an engine's own update does
   echo "10.9.8.7 engtest-live-host" >>"$hp"
   wait_for 20 E exec "$n" grep -q engtest-live-host /etc/hosts
