@@ -330,6 +330,17 @@ void HostCgroup::add_process(pid_t pid) const {
   for (const auto& dir : dirs_) write_file(dir / "cgroup.procs", std::to_string(pid));
 }
 
+std::vector<pid_t> HostCgroup::pids() const {
+  std::vector<pid_t> out;
+  if (dirs_.empty()) return out;
+  std::istringstream procs(read_file(dirs_.front() / "cgroup.procs"));
+  pid_t pid;
+  while (procs >> pid) out.push_back(pid);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 void HostCgroup::apply(const oci::Resources& resources) const {
   if (unified_) {
     if (!dirs_.empty()) apply_v2(dirs_.front(), resources);

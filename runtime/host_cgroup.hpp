@@ -46,6 +46,8 @@ class HostCgroup {
 
   // Moves the calling process (pid 0) or `pid` into every directory.
   void add_process(pid_t pid = 0) const;
+  // The pids in the cgroup (cgroup.procs), ascending.
+  std::vector<pid_t> pids() const;
   // Writes (more) resources, as `update` does.
   void apply(const oci::Resources& resources) const;
   // Leaves the cgroup in place when this object goes away.

@@ -115,10 +115,13 @@ std::string list_processes(const GlobalOptions& global, const std::string& id,
   const Value& procs = answer["processes"];
   std::ostringstream out;
   if (format == "json") {
+    // As runc: the pids in the container's cgroup, on the host. The guest's
+    // pids mean nothing on the host (docker top runs the host's ps on them).
     out << "[";
     bool first = true;
-    for (const auto& p : procs.GetArray()) {
-      out << (first ? "" : ",") << p["pid"].GetInt();
+    const Value& pids = answer.HasMember("host_pids") ? answer["host_pids"] : procs;
+    for (const auto& p : pids.GetArray()) {
+      out << (first ? "" : ",") << (p.IsInt() ? p.GetInt() : p["pid"].GetInt());
       first = false;
     }
     out << "]\n";

@@ -78,6 +78,7 @@ TEST_F(HostCgroupTest, CreateWritesLimitsAndDestroyRemoves) {
     cg.add_process(child);
     std::string procs = read_first_line(dirs.front() / "cgroup.procs");
     EXPECT_EQ(procs, std::to_string(child));
+    EXPECT_EQ(cg.pids(), std::vector<pid_t>{child});
     cg.keep();
     EXPECT_TRUE(HostCgroup::destroy(path_));
     int status = 0;
