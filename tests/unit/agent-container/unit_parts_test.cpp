@@ -69,6 +69,20 @@ TEST(FindExecutable, RuncWording) {
     EXPECT_STREQ(e.what(), "exec: \"no-such-program\": executable file not found in $PATH");
   }
   EXPECT_EQ(find_executable("sh", {"PATH=/nonexistent:/bin"}), "/bin/sh");
+  // docker maps these words (Go's errno texts) to exit codes 127 and 126
+  try {
+    find_executable("/no/such/binary", {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "exec: \"/no/such/binary\": stat /no/such/binary: no such file or directory");
+  }
+  try {
+    find_executable("/etc/passwd", {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "exec: \"/etc/passwd\": stat /etc/passwd: permission denied");
+  }
 }
 
 }  // namespace

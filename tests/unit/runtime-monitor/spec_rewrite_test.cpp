@@ -109,9 +109,26 @@ TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
   spec.linux.emplace();
   spec.linux->namespaces = {{"network", "/run/netns/x"}, {"pid", ""}, {"ipc", "/proc/1/ns/ipc"}};
   GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
-  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 4u);
   for (const auto& ns : g.spec.linux->namespaces) EXPECT_EQ(ns.path, "") << ns.type;
   EXPECT_EQ(g.spec.linux->namespaces[0].type, "network");
+  EXPECT_EQ(g.spec.linux->namespaces[3].type, "cgroup");  // added: see the next test
+}
+
+// Engines on a cgroup v1 host leave the cgroup namespace out; in the VM the
+// container gets one, so that /sys/fs/cgroup shows its own cgroup's limits.
+TEST_F(SpecRewriteTest, TheGuestContainerGetsACgroupNamespace) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", false};
+  spec.linux.emplace();
+  spec.linux->namespaces = {{"mount", ""}, {"pid", ""}};
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  EXPECT_EQ(g.spec.linux->namespaces[2], (oci::Namespace{"cgroup", ""}));
+  spec.linux->namespaces = {{"cgroup", "/proc/1/ns/cgroup"}};
+  g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 1u);  // asked for: kept, made new in the VM
+  EXPECT_EQ(g.spec.linux->namespaces[0], (oci::Namespace{"cgroup", ""}));
 }
 
 TEST_F(SpecRewriteTest, CreateContainerHooksStayOnTheHost) {
