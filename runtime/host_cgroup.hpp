@@ -46,8 +46,6 @@ class HostCgroup {
 
   // Moves the calling process (pid 0) or `pid` into every directory.
   void add_process(pid_t pid = 0) const;
-  // The pids in the cgroup (cgroup.procs), ascending.
-  std::vector<pid_t> pids() const;
   // Writes (more) resources, as `update` does.
   void apply(const oci::Resources& resources) const;
   // Leaves the cgroup in place when this object goes away.
@@ -55,6 +53,12 @@ class HostCgroup {
 
   bool unified() const { return unified_; }
   const std::vector<std::filesystem::path>& directories() const { return dirs_; }
+
+  // The pids in the cgroup at `relative_path` (cgroup.procs of its first
+  // hierarchy), ascending, as the caller's pid namespace numbers them; none
+  // when it does not exist.
+  static std::vector<pid_t> pids(const std::string& relative_path,
+                                 const std::filesystem::path& mount_root = "/sys/fs/cgroup");
 
   // Kills what is left in the cgroup (SIGKILL), thaws it, and removes its
   // directories. Missing directories are fine. Returns false if some could not be removed.

@@ -13,6 +13,7 @@
 #include "oci/spec_writer.hpp"
 #include "runtime/container_status.hpp"
 #include "runtime/control_client.hpp"
+#include "runtime/host_cgroup.hpp"
 #include "runtime/lifecycle_common.hpp"
 
 namespace chrunc::runtime {
@@ -111,22 +112,23 @@ std::string list_processes(const GlobalOptions& global, const std::string& id,
   if (format != "table" && format != "json") throw Error("invalid format option");
   if (format == "json" && !ps_args.empty())
     throw Error("ps options are not supported with the json format");
-  rapidjson::Document answer = call_monitor(store.dir(id), "ps");
-  const Value& procs = answer["processes"];
   std::ostringstream out;
   if (format == "json") {
-    // As runc: the pids in the container's cgroup, on the host. The guest's
-    // pids mean nothing on the host (docker top runs the host's ps on them).
+    // As runc: the pids in the container's cgroup, on the host (the monitor,
+    // the VMM, virtiofsd), read here in the caller's pid namespace. The
+    // guest's pids mean nothing on the host (docker top runs the host's ps
+    // on these).
     out << "[";
     bool first = true;
-    const Value& pids = answer.HasMember("host_pids") ? answer["host_pids"] : procs;
-    for (const auto& p : pids.GetArray()) {
-      out << (first ? "" : ",") << (p.IsInt() ? p.GetInt() : p["pid"].GetInt());
+    for (pid_t pid : HostCgroup::pids(store.load(id).cgroups_path)) {
+      out << (first ? "" : ",") << pid;
       first = false;
     }
     out << "]\n";
     return out.str();
   }
+  rapidjson::Document answer = call_monitor(store.dir(id), "ps");
+  const Value& procs = answer["processes"];
   char line[512];
   std::snprintf(line, sizeof line, "%-8s %6s %6s %-10s %8s %s\n", "UID", "PID", "PPID", "STAT",
                 "TIME", "CMD");

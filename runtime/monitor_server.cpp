@@ -167,12 +167,6 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
       procs.PushBack(o, a);
     }
     d.AddMember("processes", procs, a);
-    // The container's processes on the host: the monitor, the VMM and
-    // virtiofsd (what engines that look at host pids can find).
-    Value host(rapidjson::kArrayType);
-    if (cgroup_)
-      for (pid_t pid : cgroup_->pids()) host.PushBack(pid, a);
-    d.AddMember("host_pids", host, a);
     return json_text(d);
   }
   if (command == "stats") {

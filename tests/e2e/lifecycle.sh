@@ -123,6 +123,7 @@ case_end
 
 case_begin "update: the limit inside the VM as asked, the VM floor on the host"
 make_bundle "$B" 'sleep 1000'
+edit_config "$B" "c['mounts'].append({'destination':'/sys/fs/cgroup','type':'cgroup','source':'cgroup','options':['nosuid','noexec','nodev','ro']})"
 rt run -d -b "$B" c12 </dev/null >/dev/null 2>&1
 inside() { rt exec c12 sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes' </dev/null; }
 host() { cat /sys/fs/cgroup/memory/c12/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/c12/memory.max; }
