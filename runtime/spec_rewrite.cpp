@@ -52,7 +52,10 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
     fs::path root = spec.root->path;
     if (root.is_relative()) root = bundle / root;
     root = root.lexically_normal();
-    const GuestShare& s = share(root, spec.root->readonly, true);
+    // Shared writable even when root.readonly: mount points missing from the
+    // image are created before the guest makes the container's root
+    // read-only (runc's order; podman --read-only mounts tmpfs on /run).
+    const GuestShare& s = share(root, false, true);
     out.spec.root->path = s.guest_path;
   }
 

@@ -150,8 +150,14 @@ check_leftovers() {
     m=$(find /run -maxdepth 5 -type d 2>/dev/null | grep -Ff "$ids" | grep -vF "$dir" || true)
     [ -n "$m" ] && out+="state dirs: $m"$'\n'
   fi
-  find $SHIM_SOCKET_DIRS ! -type d 2>/dev/null | sort >"$dir/sockets.after"
-  m=$(comm -13 "$dir/sockets.before" "$dir/sockets.after")
+  # shims remove their sockets as they exit, a moment after the engine stops
+  local i
+  for i in $(seq 40); do
+    find $SHIM_SOCKET_DIRS ! -type d 2>/dev/null | sort >"$dir/sockets.after"
+    m=$(comm -13 "$dir/sockets.before" "$dir/sockets.after")
+    [ -z "$m" ] && break
+    sleep 0.25
+  done
   [ -n "$m" ] && out+="shim sockets/fifos: $m"$'\n'
   ip netns list 2>/dev/null | awk '{print $1}' | sort >"$dir/netns.after"
   m=$(comm -13 "$dir/netns.before" "$dir/netns.after")

@@ -51,7 +51,8 @@ TEST_F(SpecRewriteTest, RootfsRelativeToBundle) {
   ASSERT_EQ(g.shares.size(), 1u);
   EXPECT_EQ(g.shares[0].host_dir, dir_ / "bundle/rootfs");
   EXPECT_EQ(g.shares[0].guest_path, "/run/chrunc/shares/rootfs");
-  EXPECT_TRUE(g.shares[0].read_only);
+  // writable: mount points are made before the guest remounts the root read-only
+  EXPECT_FALSE(g.shares[0].read_only);
 }
 
 TEST_F(SpecRewriteTest, BindMountsOfDirectoriesAndFiles) {
