@@ -330,6 +330,22 @@ void HostCgroup::add_process(pid_t pid) const {
   for (const auto& dir : dirs_) write_file(dir / "cgroup.procs", std::to_string(pid));
 }
 
+std::vector<pid_t> HostCgroup::pids(const std::string& relative, const fs::path& mount_root) {
+  std::vector<pid_t> out;
+  std::string rel = relative.starts_with("/") ? relative.substr(1) : relative;
+  if (rel.empty()) return out;
+  for (const auto& dir : cgroup_dirs(rel, mount_root, is_unified(mount_root))) {
+    if (!fs::exists(dir / "cgroup.procs")) continue;
+    std::istringstream procs(read_file(dir / "cgroup.procs"));
+    pid_t pid;
+    while (procs >> pid) out.push_back(pid);
+    break;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 void HostCgroup::apply(const oci::Resources& resources) const {
   if (unified_) {
     if (!dirs_.empty()) apply_v2(dirs_.front(), resources);

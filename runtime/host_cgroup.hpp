@@ -54,6 +54,12 @@ class HostCgroup {
   bool unified() const { return unified_; }
   const std::vector<std::filesystem::path>& directories() const { return dirs_; }
 
+  // The pids in the cgroup at `relative_path` (cgroup.procs of its first
+  // hierarchy), ascending, as the caller's pid namespace numbers them; none
+  // when it does not exist.
+  static std::vector<pid_t> pids(const std::string& relative_path,
+                                 const std::filesystem::path& mount_root = "/sys/fs/cgroup");
+
   // Kills what is left in the cgroup (SIGKILL), thaws it, and removes its
   // directories. Missing directories are fine. Returns false if some could not be removed.
   static bool destroy(const std::string& relative_path,

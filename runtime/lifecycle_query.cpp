@@ -8,10 +8,12 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "oci/spec_parser.hpp"
 #include "oci/spec_writer.hpp"
 #include "runtime/container_status.hpp"
 #include "runtime/control_client.hpp"
+#include "runtime/host_cgroup.hpp"
 #include "runtime/lifecycle_common.hpp"
 #include "runtime/ps_table.hpp"
 
@@ -100,19 +102,23 @@ std::string list_processes(const GlobalOptions& global, const std::string& id,
   if (format != "table" && format != "json") throw Error("invalid format option");
   if (format == "json" && !ps_args.empty())
     throw Error("ps options are not supported with the json format");
-  rapidjson::Document answer = call_monitor(store.dir(id), "ps");
-  const Value& procs = answer["processes"];
   std::ostringstream out;
   if (format == "json") {
+    // As runc: the pids in the container's cgroup, on the host (the monitor,
+    // the VMM, virtiofsd), read here in the caller's pid namespace. The
+    // guest's pids mean nothing on the host (docker top runs the host's ps
+    // on these).
     out << "[";
     bool first = true;
-    for (const auto& p : procs.GetArray()) {
-      out << (first ? "" : ",") << p["pid"].GetInt();
+    for (pid_t pid : HostCgroup::pids(store.load(id).cgroups_path)) {
+      out << (first ? "" : ",") << pid;
       first = false;
     }
     out << "]\n";
     return out.str();
   }
+  rapidjson::Document answer = call_monitor(store.dir(id), "ps");
+  const Value& procs = answer["processes"];
   std::vector<ProcessRow> rows;
   for (const auto& p : procs.GetArray()) {
     ProcessRow row;
@@ -206,7 +212,10 @@ void update_container(const GlobalOptions& global, const UpdateOptions& o) {
   request.AddMember("command", "update", a);
   request.AddMember("resources", Value(oci::write_resources(r).c_str(), a), a);
   MonitorClient client(store.dir(o.id));
-  client.call(request);
+  rapidjson::Document answer = client.call(request);
+  // A limit the host cgroup cannot take as it is (update_limits.hpp).
+  if (answer.IsObject() && answer.HasMember("warning") && answer["warning"].IsString())
+    log_warn(answer["warning"].GetString());
 }
 
 }  // namespace chrunc::runtime

@@ -4,6 +4,7 @@
 // Destroying a VmSession tears all of it down (agent Shutdown, VMM stopped,
 // virtiofsd stopped), in that order.
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +41,8 @@ class VmSession {
   agent::AgentClient& agent() { return *agent_; }
   vmm::Hypervisor& hypervisor() { return *hypervisor_; }
   int init_pid() const { return init_pid_; }
+  // The guest RAM the VM booted with.
+  uint64_t memory_mib() const { return memory_mib_; }
 
   // Orderly stop: agent Shutdown, VMM shutdown, virtiofsd stopped. Idempotent.
   void teardown() noexcept;
@@ -49,6 +52,7 @@ class VmSession {
   std::unique_ptr<vmm::Hypervisor> hypervisor_;
   std::unique_ptr<agent::AgentClient> agent_;
   int init_pid_ = 0;
+  uint64_t memory_mib_ = 0;
 };
 
 }  // namespace chrunc::runtime

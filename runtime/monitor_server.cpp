@@ -19,6 +19,7 @@
 #include "runtime/control_socket.hpp"
 #include "runtime/monitor.hpp"
 #include "runtime/timing_log.hpp"
+#include "runtime/update_limits.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -198,8 +199,14 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     std::string resources = string_member(request, "resources");
     oci::Resources parsed = oci::parse_resources(resources);
     agent.update_resources(id, resources);
-    if (cgroup_) cgroup_->apply(parsed);
-    return kOk;
+    HostUpdate host = host_update_for(parsed, vm_->memory_mib());
+    if (cgroup_) cgroup_->apply(host.resources);
+    if (host.note.empty()) return kOk;
+    log_warn("update: " + host.note);
+    rapidjson::Document d(rapidjson::kObjectType);
+    d.AddMember("ok", true, d.GetAllocator());
+    d.AddMember("warning", Value(host.note.c_str(), d.GetAllocator()), d.GetAllocator());
+    return json_text(d);
   }
   if (command == "exec") return handle_exec(connection, request, fds);
   throw Error("monitor: unknown command \"" + command + "\"");

@@ -52,7 +52,10 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
     fs::path root = spec.root->path;
     if (root.is_relative()) root = bundle / root;
     root = root.lexically_normal();
-    const GuestShare& s = share(root, spec.root->readonly, true);
+    // Shared writable even when root.readonly: mount points missing from the
+    // image are created before the guest makes the container's root
+    // read-only (runc's order; podman --read-only mounts tmpfs on /run).
+    const GuestShare& s = share(root, false, true);
     out.spec.root->path = s.guest_path;
   }
 
@@ -79,6 +82,14 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
   // lives in them); inside the VM the container gets new ones of those types.
   if (out.spec.linux) {
     for (oci::Namespace& ns : out.spec.linux->namespaces) ns.path.clear();
+    // The VM's cgroup hierarchy holds this container only: a cgroup namespace
+    // rooted at the container's cgroup makes /sys/fs/cgroup show its own
+    // limits (memory.max, cpu.max, ...), as runc's per-container cgroup mounts
+    // do on a cgroup v1 host, where engines leave the namespace out.
+    auto& nss = out.spec.linux->namespaces;
+    if (std::none_of(nss.begin(), nss.end(),
+                     [](const oci::Namespace& ns) { return ns.type == "cgroup"; }))
+      nss.push_back(oci::Namespace{"cgroup", ""});
   }
   // createContainer hooks name programs of the runtime's namespace, the host:
   // `create` runs them there; the guest only runs startContainer hooks, which

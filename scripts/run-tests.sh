@@ -14,7 +14,7 @@ jobs=$(nproc)
 export CCACHE_BASEDIR=$src
 # clang-tidy over the whole tree takes longer than CI's budget on 2 cores (the
 # gRPC headers): it is a stage of its own, `STAGES=tidy ./scripts/run-tests.sh`.
-stages=${STAGES:-"format build unit e2e sanitizers fuzz"}
+stages=${STAGES:-"format build unit e2e engines sanitizers fuzz"}
 
 passed=0
 failed=0
@@ -88,6 +88,48 @@ if has_stage e2e; then
   run_ctest e2e build -L e2e -j 1
 fi
 
+# Runs tests/engines against one runtime; every engine's "N passed, M
+# failed" line adds to the totals, and each failed test is named.
+run_engines() {
+  local label=$1
+  shift
+  local log start line engine p f
+  log=$(mktemp)
+  start=$SECONDS
+  tests/engines/run-engine-tests.sh "$@" 2>&1 | tee "$log"
+  echo "# engines against $label: $((SECONDS - start)) s"
+  for engine in docker podman ctr; do
+    line=$(grep -E "^$engine: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+    if [ -z "$line" ]; then
+      fail_stage "engines/$label/$engine (no summary: the script did not finish)"
+      continue
+    fi
+    p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
+    f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "$f" = 0 ] || failures+=("engines/$label/$engine: $f failed")
+  done
+  # the names of the failed tests, per engine, for the summary
+  awk -v l="$label" '/^# === .* ===$/ {e=$3} /^not ok/ {sub(/^not ok [0-9]+ - /, ""); print "engines/" l "/" e ": " $0}' "$log" |
+    while read -r t; do echo "FAILED TEST: $t"; done >>"$engine_failures"
+  rm -f "$log"
+}
+
+if has_stage engines; then
+  note "engine tests: docker, podman and containerd against runc, then ch-runc"
+  engine_failures=$(mktemp)
+  engine_cfg=$(mktemp -d /tmp/ch-runc-engines-cfg.XXXXXX)
+  cat >"$engine_cfg/ch-runc.yaml" <<YAML
+kernel: $src/build/guest/vmlinux
+initramfs: $src/build/guest/initramfs.cpio
+YAML
+  run_engines runc --runtime "$(command -v runc || echo /usr/sbin/runc)" --name runc
+  run_engines ch-runc --runtime "$src/build/bin/ch-runc" --name ch-runc \
+    --env "CHRUNC_CONFIG=$engine_cfg/ch-runc.yaml"
+  rm -rf "$engine_cfg"
+fi
+
 if has_stage sanitizers; then
   note "unit tests under ASan/UBSan"
   if BUILD_DIR="$src/build-asan" BUILD_TYPE=Debug ./scripts/build.sh -DCHRUNC_SANITIZE=ON -DCHRUNC_BUILD_AGENT=OFF; then
@@ -127,5 +169,6 @@ fi
 
 note "summary"
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
+[ -n "${engine_failures:-}" ] && [ -f "$engine_failures" ] && cat "$engine_failures" && rm -f "$engine_failures"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

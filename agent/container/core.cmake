@@ -16,4 +16,5 @@ list(APPEND CHRUNC_CONTAINER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/rootfs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sync_channel.cpp
   ${CMAKE_CURRENT_LIST_DIR}/terminal.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tree_copy.cpp
 )

@@ -35,6 +35,16 @@ bool executable_file(const std::string& path, int& err) {
   return true;
 }
 
+// strerror's text as Go prints an errno ("no such file or directory",
+// "permission denied"): docker and podman look for exactly these words in a
+// runtime's error to answer 127 (command not found) or 126 (not executable).
+std::string errno_text_as_go(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' && (text.size() < 2 || text[1] > 'Z'))
+    text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  return text;
+}
+
 std::vector<char*> c_strings(std::vector<std::string>& values) {
   std::vector<char*> out;
   for (auto& v : values) out.push_back(v.data());
@@ -49,7 +59,7 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
   int err = 0;
   if (name.find('/') != std::string::npos) {
     if (executable_file(name, err)) return name;
-    throw Error("exec: \"" + name + "\": stat " + name + ": " + std::strerror(err), err);
+    throw Error("exec: \"" + name + "\": stat " + name + ": " + errno_text_as_go(err), err);
   }
   std::string path;
   for (const auto& entry : env)

@@ -1,5 +1,6 @@
 #include "agent/container/rootfs.hpp"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -9,7 +10,9 @@
 
 #include "agent/container/file_util.hpp"
 #include "agent/container/mount_options.hpp"
+#include "agent/container/tree_copy.hpp"
 #include "common/error.hpp"
+#include "common/unique_fd.hpp"
 
 namespace chrunc::container {
 namespace {
@@ -57,6 +60,7 @@ void mount_bind(const RootfsContext& ctx, const oci::Mount& m, const MountOption
   do_mount(m.source, target, "bind", MS_BIND | (options.flags & MS_REC), "", what);
   unsigned long extra = options.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
   if (extra != 0) remount_bind(target, extra, options.clear_flags, what);
+  apply_recursive_attributes(options, target, what);
   apply_propagation(options, target, m.destination);
 }
 
@@ -134,7 +138,27 @@ void mount_spec_entry(const RootfsContext& ctx, const oci::Mount& m) {
   if (type == "cgroup2") {
     data.clear();  // cgroup v1 controller names mean nothing to cgroup2
   }
-  mount_with_fallback(ctx, m, target, type.c_str(), flags, data);
+  // "tmpcopyup": the directory the tmpfs covers stays reachable through this
+  // fd, and its content is copied into the new tmpfs.
+  UniqueFd covered;
+  if (options.copy_up && type == "tmpfs") {
+    covered.reset(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!covered) throw_errno("open " + m.destination + " for tmpcopyup");
+  }
+  // A read-only tmpfs is filled first and made read-only afterwards.
+  mount_with_fallback(ctx, m, target, type.c_str(), covered ? flags & ~MS_RDONLY : flags, data);
+  if (covered) {
+    UniqueFd fresh(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fresh) throw_errno("open the tmpfs on " + m.destination);
+    try {
+      copy_tree(covered.get(), fresh.get());
+    } catch (const Error& e) {
+      throw Error("tmpcopyup of " + m.destination + ": " + e.what());
+    }
+  }
+  if (covered && (flags & MS_RDONLY))
+    remount_bind(target, MS_RDONLY, 0, type + " on " + m.destination);
+  apply_recursive_attributes(options, target, type + " on " + m.destination);
   apply_propagation(options, target, m.destination);
 }
 

@@ -83,6 +83,9 @@ out=$(echo data | rt exec c8 cat); expect_eq "exec stdin" data "$out"
 rt exec -d --pid-file "$WORK/epid" c8 sleep 2 </dev/null; expect_eq "exec -d" 0 $?
 [ -s "$WORK/epid" ] && ok "exec pid file" || fail "no exec pid file"
 out=$(rt ps --format json c8); case $out in \[[0-9]*\]) ok "ps json $out" ;; *) fail "ps json: $out" ;; esac
+# as runc: host pids of the container's cgroup, the monitor (state.pid) among them
+mpid=$(state_field c8 pid)
+case ",$(tr -d '[]\n' <<<"$out")," in *",$mpid,"*) ok "ps json lists the monitor $mpid" ;; *) fail "ps json $out lacks the monitor $mpid" ;; esac
 rt ps c8 | grep -q sleep && ok "ps table" || fail "ps table"
 rt events --stats c8 | grep -q '"type":"stats"' && ok "events --stats" || fail "events --stats"
 rt pause c8; expect_eq "pause" 0 $?
@@ -116,6 +119,24 @@ expect_eq "exit code" 0 "$code"
 grep -q hello-tty "$WORK/tty-out" && ok "output through the pty" || fail "pty output: $(cat "$WORK/tty-out")"
 grep -q /dev/pts "$WORK/tty-out" && ok "a tty in the container" || fail "no tty"
 leak_check c10
+case_end
+
+case_begin "update: the limit inside the VM as asked, the VM floor on the host"
+make_bundle "$B" 'sleep 1000'
+edit_config "$B" "c['mounts'].append({'destination':'/sys/fs/cgroup','type':'cgroup','source':'cgroup','options':['nosuid','noexec','nodev','ro']})"
+rt run -d -b "$B" c12 </dev/null >/dev/null 2>&1
+inside() { rt exec c12 sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes' </dev/null; }
+host() { cat /sys/fs/cgroup/memory/c12/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/c12/memory.max; }
+rt update --memory 64m c12 2>"$WORK/err"; expect_eq "update --memory 64m" 0 $?
+expect_eq "limit inside" 67108864 "$(inside)"
+# the VM has the default 256 MiB: floor 256 + 64 MiB
+expect_eq "host limit raised to the floor" $((320 << 20)) "$(host)"
+grep -q "under the VM floor of 320 MiB" "$WORK/err" && ok "update warns" || fail "no warning: $(cat "$WORK/err")"
+rt update --memory 1g c12; expect_eq "update --memory 1g" 0 $?
+expect_eq "limit inside" $((1 << 30)) "$(inside)"
+expect_eq "host limit as asked" $((1 << 30)) "$(host)"
+rt delete --force c12
+leak_check c12
 case_end
 
 case_begin "errors"

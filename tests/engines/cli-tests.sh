@@ -329,6 +329,53 @@ test_tmpfs() {
   expect_match "tmpfs mount" "$out" "^tmpfs /scratch tmpfs" && expect_match "write" "$out" "^x$"
 }
 
+# A failure inside the runtime reaches the user: the engine reads the
+# runtime's log (--log, JSON lines) and prints the cause in `run`'s output.
+test_runtime_error_shown() {
+  local out
+  out=$(R --sysctl net.ipv4.engtest_no_such_key=1 "$IMG" true 2>&1) &&
+    fail "run succeeded with a sysctl the kernel does not have" && return 1
+  echo "$out"
+  expect_match "the cause in the engine's output" "$out" \
+    "engtest_no_such_key.*([Nn]o such file or directory|does not exist)"
+}
+
+# What the engines put in the spec besides the command line: sysctls,
+# oomScoreAdj, the /dev/shm size, masked paths.
+test_spec_extras() {
+  local out
+  out=$(R --sysctl net.ipv4.ip_forward=1 --oom-score-adj 300 --shm-size 8m "$IMG" sh -c \
+    'cat /proc/sys/net/ipv4/ip_forward /proc/self/oom_score_adj; df -k /dev/shm | awk "NR==2 {print \$2}"; stat -c "%F %t,%T" /proc/keys; ls /sys/firmware | wc -l') || return 1
+  echo "$out"
+  expect_eq "sysctl, oom_score_adj, /dev/shm KiB, /proc/keys masked, /sys/firmware masked" \
+    "$(echo $out)" "1 300 8192 character special file 1,3 0"
+}
+
+# /etc/hosts, /etc/hostname and /etc/resolv.conf are files the engine keeps
+# on the host and binds in: a change the host makes later is seen inside.
+test_etc_files_live() {
+  local n hp out hn
+  n=$(cname)
+  D "$n" "$IMG" sleep 300 || return 1
+  hp=$(E inspect -f '{{.HostsPath}}' "$n")
+  [ -f "$hp" ] || { rmf "$n"; fail "no hosts file on the host ($hp)"; return 1; }
+  hn=$(E inspect -f '{{.Config.Hostname}}' "$n")
+  # resolv.conf: when the engine made one (podman makes none with --network none)
+  local rp want_resolv=""
+  rp=$(E inspect -f '{{.ResolvConfPath}}' "$n" 2>/dev/null)
+  [ -n "$rp" ] && [ -f "$rp" ] && want_resolv=" resolv-ok"
+  out=$(E exec "$n" sh -c 'echo "$(cat /etc/hostname)"; hostname; [ -z "$1" ] || { test -f /etc/resolv.conf && echo resolv-ok; }' sh "$want_resolv")
+  # appended in place: the file keeps its inode, as an engine's own update does
+  echo "10.9.8.7 engtest-live-host" >>"$hp"
+  wait_for 20 E exec "$n" grep -q engtest-live-host /etc/hosts
+  local hosts
+  hosts=$(E exec "$n" cat /etc/hosts)
+  rmf "$n"
+  echo "$out"
+  expect_eq "hostname file, hostname, resolv.conf" "$(echo $out)" "$hn $hn$want_resolv" || return 1
+  expect_match "host-side change seen inside" "$hosts" "10.9.8.7 engtest-live-host"
+}
+
 test_init() {
   local out
   out=$(R --init "$IMG" sh -c 'cat /proc/1/comm; echo $$') || return 1
@@ -372,6 +419,9 @@ run_cli_tests() {
   t_run "--cap-drop/--cap-add" test_caps
   t_run "--security-opt seccomp=profile blocks mkdir" test_seccomp
   t_run "--tmpfs" test_tmpfs
+  t_run "a runtime failure shows its cause" test_runtime_error_shown
+  t_run "--sysctl, --oom-score-adj, --shm-size, masked paths" test_spec_extras
+  t_run "/etc/hosts, hostname, resolv.conf: host-side updates seen" test_etc_files_live
   if [ "$ENGINE" = docker ]; then
     t_run "--init" test_init
   else

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs docker, podman and containerd (ctr) against an OCI runtime.
-#   run-engine-tests.sh --runtime /path/to/binary [--name NAME] [docker|podman|ctr ...]
+#   run-engine-tests.sh --runtime /path/to/binary [--name NAME] [--env VAR=VALUE ...]
+#                       [docker|podman|ctr ...]
+# --env: the engines run the runtime through a wrapper that sets VAR=VALUE
+# (e.g. CHRUNC_CONFIG=/path/ch-runc.yaml: the guest image of a build tree),
+# so nothing under /etc needs to change.
 # Installs the engines from Debian's archive when they are missing, builds a
 # busybox image from busybox-static (no registry needed), starts every engine
 # in its own temp directories and stops/cleans it at the end.
@@ -10,14 +14,16 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 
-usage() { echo "usage: $0 --runtime /path/to/binary [--name NAME] [docker|podman|ctr ...]" >&2; exit 2; }
-RUNTIME= NAME= ENGINES=()
+usage() { echo "usage: $0 --runtime /path/to/binary [--name NAME] [--env VAR=VALUE ...] [docker|podman|ctr ...]" >&2; exit 2; }
+RUNTIME= NAME= ENGINES=() ENVS=()
 while [ $# -gt 0 ]; do
   case $1 in
     --runtime) RUNTIME=${2:-}; shift 2 || usage ;;
     --runtime=*) RUNTIME=${1#*=}; shift ;;
     --name) NAME=${2:-}; shift 2 || usage ;;
     --name=*) NAME=${1#*=}; shift ;;
+    --env) [[ ${2:-} == [A-Za-z_]*=* ]] || usage; ENVS+=("$2"); shift 2 ;;
+    --env=*) [[ ${1#*=} == [A-Za-z_]*=* ]] || usage; ENVS+=("${1#*=}"); shift ;;
     docker|podman|ctr) ENGINES+=("$1"); shift ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -66,6 +72,15 @@ trap 'global_dirs_cleanup "$IMGDIR/global-dirs"; rm -rf "$IMGDIR"' EXIT
 tar -C "$IMGDIR/bundle/rootfs" --numeric-owner -cf "$IMGDIR/rootfs.tar" .
 python3 "$HERE/make-oci-archive.py" "$IMGDIR/rootfs.tar" "$IMGDIR/oci.tar" engtest/busybox:latest
 
+# RUNTIME_REAL: the binary itself, for the leftover check (lib.sh)
+export RUNTIME_REAL=$RUNTIME
+if [ ${#ENVS[@]} -gt 0 ]; then
+  mkdir -p "$IMGDIR/bin"
+  { echo '#!/bin/sh'; printf 'exec env'; printf ' %q' "${ENVS[@]}" "$RUNTIME_REAL"; echo ' "$@"'; } >"$IMGDIR/bin/$NAME"
+  chmod 755 "$IMGDIR/bin/$NAME"
+  RUNTIME=$IMGDIR/bin/$NAME
+  echo "# runtime environment: ${ENVS[*]}"
+fi
 echo "# runtime: $RUNTIME (name $NAME): $("$RUNTIME" --version 2>&1 | head -n 1)"
 pass=0 failed=0 summaries=()
 for e in "${ENGINES[@]}"; do

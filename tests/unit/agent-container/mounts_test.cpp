@@ -2,6 +2,7 @@
 // pivot and no-pivot, cwd/env/hostname, hooks.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -85,6 +86,68 @@ TEST(Mounts, BindTmpfsOptionsAndPropagation) {
   EXPECT_NE(scratch.find("noexec"), std::string::npos) << scratch;
   EXPECT_NE(scratch.find("size=1024k"), std::string::npos) << scratch;
   EXPECT_TRUE(std::filesystem::is_regular_file(bundle.rootfs() + "/etc/single"));
+}
+
+// podman's --tmpfs passes "tmpcopyup": the tmpfs starts with the image's
+// content of the directory it covers; the image itself is not written.
+TEST(Mounts, TmpfsCopyUpKeepsTheImageContent) {
+  REQUIRE_ROOT();
+  Bundle bundle;
+  std::string seed = bundle.rootfs() + "/seed";
+  std::filesystem::create_directories(seed + "/sub/deeper");
+  std::ofstream(seed + "/file") << "image content\n";
+  std::ofstream(seed + "/sub/deeper/nested") << "nested\n";
+  std::filesystem::create_symlink("file", seed + "/link");
+  ASSERT_EQ(::chmod((seed + "/sub").c_str(), 0750), 0);
+  ASSERT_EQ(::chown((seed + "/file").c_str(), 123, 456), 0);
+  ASSERT_EQ(::mkfifo((seed + "/fifo").c_str(), 0640), 0);
+  auto spec = default_spec(bundle.rootfs(),
+                           "cat /seed/file /seed/sub/deeper/nested; readlink /seed/link;"
+                           "stat -c '%a' /seed/sub; stat -c '%u:%g' /seed/file;"
+                           "stat -c '%F' /seed/fifo; grep ' /seed ' /proc/mounts | cut -d' ' -f3;"
+                           "echo new > /seed/new && echo written; touch /seed/ro 2>/dev/null ||"
+                           " echo ro-refused");
+  spec.mounts.push_back(
+      {"/seed", "tmpfs", "tmpfs", {"rw", "nosuid", "nodev", "tmpcopyup", "size=1m"}, {}, {}});
+  auto result = run_container(spec);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "image content\nnested\nfile\n750\n123:456\nfifo\ntmpfs\nwritten\n")
+      << result.err;
+  EXPECT_FALSE(std::filesystem::exists(seed + "/new")) << "the write reached the image";
+
+  // read-only: filled first, then made read-only
+  spec.mounts.back().options = {"ro", "tmpcopyup"};
+  result = run_container(spec);
+  EXPECT_NE(result.out.find("image content\n"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("ro-refused"), std::string::npos) << result.out;
+}
+
+TEST(Mounts, RecursiveReadOnlyBind) {
+  REQUIRE_ROOT();
+  Bundle bundle;
+  std::string host_dir = bundle.dir() + "/shared";
+  std::filesystem::create_directories(host_dir);
+  auto spec = default_spec(bundle.rootfs(),
+                           "touch /data/x 2>/dev/null || echo rro-refused; grep ' /data ' "
+                           "/proc/mounts | cut -d' ' -f4 | cut -d, -f1");
+  spec.mounts.push_back({"/data", "bind", host_dir, {"rbind", "rro"}, {}, {}});
+  auto result = run_container(spec);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "rro-refused\nro\n") << result.err;
+}
+
+TEST(Mounts, IdmappedMountIsRefusedClearly) {
+  REQUIRE_ROOT();
+  Bundle bundle;
+  auto spec = default_spec(bundle.rootfs(), "true");
+  spec.mounts.push_back({"/data", "bind", bundle.dir(), {"rbind", "idmap"}, {}, {}});
+  try {
+    run_container(spec);
+    FAIL() << "an idmapped mount was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("idmapped mounts are not supported"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Mounts, SharedRootfsPropagationDoesNotLeakToTheHost) {

@@ -30,6 +30,23 @@ TEST(MountOptions, LaterOptionWins) {
   EXPECT_EQ(o.clear_flags, static_cast<unsigned long>(MS_RDONLY | MS_NODEV));
 }
 
+TEST(MountOptions, EngineExtensionsAreNotFilesystemData) {
+  MountOptions o = parse_mount_options(
+      {"rw", "rprivate", "nosuid", "nodev", "tmpcopyup", "size=1m", "rro", "rnoexec"});
+  EXPECT_TRUE(o.copy_up);
+  EXPECT_EQ(o.data, "size=1m");
+  EXPECT_EQ(o.recursive_set, 0x1u | 0x8u);  // MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC
+  EXPECT_EQ(o.recursive_clear, 0u);
+  EXPECT_FALSE(parse_mount_options({"tmpcopyup", "notmpcopyup"}).copy_up);
+  MountOptions later = parse_mount_options({"rro", "rrw", "rnoatime"});
+  EXPECT_EQ(later.recursive_set, 0x10u);           // MOUNT_ATTR_NOATIME
+  EXPECT_EQ(later.recursive_clear, 0x1u | 0x70u);  // RDONLY, the atime mask
+  EXPECT_EQ(parse_mount_options({"nosymfollow", "acl"}).flags,
+            static_cast<unsigned long>(256 | MS_POSIXACL));
+  EXPECT_THROW(parse_mount_options({"idmap"}), Error);
+  EXPECT_THROW(parse_mount_options({"ridmap=uids=0-1000-10"}), Error);
+}
+
 TEST(ResolveInRoot, SymlinksStayInsideTheRoot) {
   test::Bundle bundle;
   std::string root = bundle.rootfs();
@@ -52,6 +69,20 @@ TEST(FindExecutable, RuncWording) {
     EXPECT_STREQ(e.what(), "exec: \"no-such-program\": executable file not found in $PATH");
   }
   EXPECT_EQ(find_executable("sh", {"PATH=/nonexistent:/bin"}), "/bin/sh");
+  // docker maps these words (Go's errno texts) to exit codes 127 and 126
+  try {
+    find_executable("/no/such/binary", {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "exec: \"/no/such/binary\": stat /no/such/binary: no such file or directory");
+  }
+  try {
+    find_executable("/etc/passwd", {});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "exec: \"/etc/passwd\": stat /etc/passwd: permission denied");
+  }
 }
 
 }  // namespace

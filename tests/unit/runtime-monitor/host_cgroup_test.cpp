@@ -78,6 +78,8 @@ TEST_F(HostCgroupTest, CreateWritesLimitsAndDestroyRemoves) {
     cg.add_process(child);
     std::string procs = read_first_line(dirs.front() / "cgroup.procs");
     EXPECT_EQ(procs, std::to_string(child));
+    EXPECT_EQ(HostCgroup::pids(path_), std::vector<pid_t>{child});
+    EXPECT_TRUE(HostCgroup::pids(path_ + "-absent").empty());
     cg.keep();
     EXPECT_TRUE(HostCgroup::destroy(path_));
     int status = 0;

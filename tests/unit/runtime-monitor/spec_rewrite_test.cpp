@@ -51,7 +51,8 @@ TEST_F(SpecRewriteTest, RootfsRelativeToBundle) {
   ASSERT_EQ(g.shares.size(), 1u);
   EXPECT_EQ(g.shares[0].host_dir, dir_ / "bundle/rootfs");
   EXPECT_EQ(g.shares[0].guest_path, "/run/chrunc/shares/rootfs");
-  EXPECT_TRUE(g.shares[0].read_only);
+  // writable: mount points are made before the guest remounts the root read-only
+  EXPECT_FALSE(g.shares[0].read_only);
 }
 
 TEST_F(SpecRewriteTest, BindMountsOfDirectoriesAndFiles) {
@@ -109,9 +110,26 @@ TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
   spec.linux.emplace();
   spec.linux->namespaces = {{"network", "/run/netns/x"}, {"pid", ""}, {"ipc", "/proc/1/ns/ipc"}};
   GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
-  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 4u);
   for (const auto& ns : g.spec.linux->namespaces) EXPECT_EQ(ns.path, "") << ns.type;
   EXPECT_EQ(g.spec.linux->namespaces[0].type, "network");
+  EXPECT_EQ(g.spec.linux->namespaces[3].type, "cgroup");  // added: see the next test
+}
+
+// Engines on a cgroup v1 host leave the cgroup namespace out; in the VM the
+// container gets one, so that /sys/fs/cgroup shows its own cgroup's limits.
+TEST_F(SpecRewriteTest, TheGuestContainerGetsACgroupNamespace) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", false};
+  spec.linux.emplace();
+  spec.linux->namespaces = {{"mount", ""}, {"pid", ""}};
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  EXPECT_EQ(g.spec.linux->namespaces[2], (oci::Namespace{"cgroup", ""}));
+  spec.linux->namespaces = {{"cgroup", "/proc/1/ns/cgroup"}};
+  g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 1u);  // asked for: kept, made new in the VM
+  EXPECT_EQ(g.spec.linux->namespaces[0], (oci::Namespace{"cgroup", ""}));
 }
 
 TEST_F(SpecRewriteTest, CreateContainerHooksStayOnTheHost) {
