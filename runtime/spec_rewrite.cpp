@@ -77,8 +77,13 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
 
   // Namespaces given by path were joined on the host by the monitor (the VMM
   // lives in them); inside the VM the container gets new ones of those types.
+  // The network namespace is the exception: the container shares the VM's,
+  // where the agent gave the NICs the container's interfaces (a new one
+  // would hide them); see docs/networking.md.
   if (out.spec.linux) {
-    for (oci::Namespace& ns : out.spec.linux->namespaces) ns.path.clear();
+    auto& namespaces = out.spec.linux->namespaces;
+    std::erase_if(namespaces, [](const oci::Namespace& ns) { return ns.type == "network"; });
+    for (oci::Namespace& ns : namespaces) ns.path.clear();
   }
   // createContainer hooks name programs of the runtime's namespace, the host:
   // `create` runs them there; the guest only runs startContainer hooks, which

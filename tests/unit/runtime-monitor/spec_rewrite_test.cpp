@@ -109,9 +109,17 @@ TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
   spec.linux.emplace();
   spec.linux->namespaces = {{"network", "/run/netns/x"}, {"pid", ""}, {"ipc", "/proc/1/ns/ipc"}};
   GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
-  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  // The network namespace goes: the container shares the VM's (its NICs).
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 2u);
   for (const auto& ns : g.spec.linux->namespaces) EXPECT_EQ(ns.path, "") << ns.type;
-  EXPECT_EQ(g.spec.linux->namespaces[0].type, "network");
+  EXPECT_EQ(g.spec.linux->namespaces[0].type, "pid");
+  EXPECT_EQ(g.spec.linux->namespaces[1].type, "ipc");
+  // Also without a path (runc would make a new, empty one: so is the VM's
+  // when the monitor's new namespace holds no interface).
+  spec.linux->namespaces = {{"network", ""}, {"uts", ""}};
+  g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 1u);
+  EXPECT_EQ(g.spec.linux->namespaces[0].type, "uts");
 }
 
 TEST_F(SpecRewriteTest, CreateContainerHooksStayOnTheHost) {
