@@ -95,6 +95,17 @@ void stream_events(const GlobalOptions& global, const std::string& id, bool stat
 //     return chrunc::runtime::monitor_main(argc, argv);
 // Not listed in --help. (Additive to this header; owned by the runtime work.)
 inline constexpr const char* kMonitorCommand = "__monitor";
+// The ready channel (a SOCK_SEQPACKET pair) between create and the monitor:
+//   monitor -> create  kMonitorNamespacesReady  (its namespaces and cgroup are
+//                      in place; create now runs the prestart, createRuntime
+//                      and createContainer hooks, e.g. docker's
+//                      libnetwork-setkey, which fills the network namespace)
+//   create -> monitor  kMonitorGo               (hooks done: boot the VM)
+//   monitor -> create  "ok" or the error text   (then the channel closes)
+// An error before the first step is sent instead of kMonitorNamespacesReady;
+// create closing the channel instead of sending kMonitorGo aborts the monitor.
+inline constexpr const char* kMonitorNamespacesReady = "namespaces-ready";
+inline constexpr const char* kMonitorGo = "go";
 int monitor_main(int argc, char** argv);
 
 }  // namespace chrunc::runtime

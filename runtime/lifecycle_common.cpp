@@ -15,6 +15,7 @@
 #include "oci/version.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/host_cgroup.hpp"
+#include "runtime/host_network.hpp"
 
 namespace chrunc::runtime {
 
@@ -60,6 +61,8 @@ void remove_container(const StateStore& store, const ContainerRecord& record,
     ::kill(record.monitor_pid, SIGKILL);
     wait_monitor_gone(record, 5s);
   }
+  // Taps and redirects a killed monitor could not remove.
+  clean_host_network(store.dir(record.id));
   if (!record.cgroups_path.empty() && !HostCgroup::destroy(record.cgroups_path))
     log_warn("container " + record.id + ": could not remove cgroup " + record.cgroups_path);
   try {

@@ -2,6 +2,7 @@
 // until it says the container is created (or why not).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,16 +76,15 @@ std::vector<char*> c_strings(std::vector<std::string>& list) {
   return out;
 }
 
-std::string read_all(int fd) {
-  std::string out;
-  char buf[4096];
+// One message of the ready channel; empty at EOF.
+std::string receive_message(int fd) {
+  std::string buf(65536, '\0');
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return buf;
   }
-  return out;
 }
 
 }  // namespace
@@ -131,9 +131,10 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
       pty.master.reset();
       for (int& fd : plan.stdio) fd = pty.slave.get();
     }
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_errno("pipe");
-    UniqueFd ready_read(pipe_fds[0]), ready_write(pipe_fds[1]);
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+      throw_errno("socketpair");
+    UniqueFd ready_read(pair[0]), ready_write(pair[1]);
     plan.ready = ready_write.get();
     plan.preserve = options.preserve_fds;
     plan.args = {"ch-runc",    kMonitorCommand,
@@ -158,7 +159,22 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
     }
     ready_write.reset();
     pty.slave.reset();
-    std::string answer = read_all(ready_read.get());
+    std::string answer = receive_message(ready_read.get());
+    if (answer == kMonitorNamespacesReady) {
+      // Before the VM boots: hooks may fill the network namespace the VM's
+      // NICs are made from (see kMonitorNamespacesReady).
+      record = store.load(options.id);
+      if (spec.hooks) {
+        std::string state = oci::write_state_compact(hook_state(record, Status::kCreating));
+        // runc's order; createContainer hooks run here too (see spec_rewrite.hpp).
+        run_hooks(spec.hooks->prestart, state, "prestart");
+        run_hooks(spec.hooks->create_runtime, state, "createRuntime");
+        run_hooks(spec.hooks->create_container, state, "createContainer");
+      }
+      if (::send(ready_read.get(), kMonitorGo, std::strlen(kMonitorGo), MSG_NOSIGNAL) < 0)
+        throw_errno("container monitor: send go");
+      answer = receive_message(ready_read.get());
+    }
     if (answer != "ok") {
       int status = 0;
       ::waitpid(child, &status, 0);
@@ -170,14 +186,6 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
                 : "container monitor exited with status " + std::to_string(WEXITSTATUS(status));
       }
       throw Error(answer);
-    }
-    record = store.load(options.id);
-    if (spec.hooks) {
-      std::string state = oci::write_state_compact(hook_state(record, Status::kCreating));
-      // runc's order; createContainer hooks run here too (see spec_rewrite.hpp).
-      run_hooks(spec.hooks->prestart, state, "prestart");
-      run_hooks(spec.hooks->create_runtime, state, "createRuntime");
-      run_hooks(spec.hooks->create_container, state, "createContainer");
     }
     if (!options.pid_file.empty()) write_pid_file(options.pid_file, child);
   } catch (...) {

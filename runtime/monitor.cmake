@@ -19,6 +19,7 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/stdio_relay.cpp
   ${CMAKE_CURRENT_LIST_DIR}/console_socket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_namespaces.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/host_network.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_cgroup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hooks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pid_file.cpp
@@ -27,4 +28,5 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/update_limits.cpp
   ${CMAKE_CURRENT_LIST_DIR}/spec_rewrite.cpp)
 target_link_libraries(chrunc_runtime PUBLIC chrunc_store chrunc_oci chrunc_vmm chrunc_agent_client
+                                            chrunc_agent_network chrunc_netlink
                                             chrunc_common Threads::Threads)

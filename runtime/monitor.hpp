@@ -19,6 +19,7 @@
 #include "common/unique_fd.hpp"
 #include "oci/spec.hpp"
 #include "runtime/host_cgroup.hpp"
+#include "runtime/host_network.hpp"
 #include "runtime/monitor_boot.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/stdio_relay.hpp"
@@ -58,6 +59,9 @@ class Monitor {
   void set_status(Status status, std::optional<int> exit_code = std::nullopt);
   Status status();
   void report_ready(const std::string& message);
+  // Tells create the namespaces are ready and waits while it runs the
+  // prestart/createRuntime/createContainer hooks (see kMonitorNamespacesReady).
+  void wait_for_create_hooks();
 
   MonitorOptions options_;
   StateStore store_;
@@ -66,6 +70,7 @@ class Monitor {
   ContainerRecord record_;
   oci::Spec spec_;
   std::optional<HostCgroup> cgroup_;
+  std::unique_ptr<HostNetwork> network_;  // torn down after the VM (the VMM holds the taps)
   std::unique_ptr<VmSession> vm_;
   std::unique_ptr<OutputRelay> output_;
   std::unique_ptr<StdinRelay> stdin_;

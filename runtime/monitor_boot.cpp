@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "agent/network/interface_messages.hpp"
 #include "build_config.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -60,6 +61,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.memory_mib = size.memory_mib;
     session->memory_mib_ = size.memory_mib;
     vm.filesystems = shares->devices();
+    if (request.network) vm.nics = request.network->nics();
     vm.work_dir = socket_dir;
     vm.console_log = request.state_dir / "console.log";
     if (request.debug) vm.kernel_cmdline_extra = "chrunc.debug=1";
@@ -74,6 +76,11 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     auto health = session->agent_->wait_ready(60s);
     timing_mark(request.state_dir, "agent-ready");
     log_debug("agent " + health.version() + " ready, guest kernel " + health.kernel_release());
+    if (request.network && !request.network->interfaces().empty()) {
+      session->agent_->configure_interfaces(
+          agent::interfaces_request(request.network->interfaces()), 30s);
+      timing_mark(request.state_dir, "interfaces-configured");
+    }
 
     agent::v1::CreateContainerRequest create;
     create.set_container_id(request.id);

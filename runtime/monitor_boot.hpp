@@ -11,6 +11,7 @@
 
 #include "agent/client/agent_client.hpp"
 #include "oci/spec.hpp"
+#include "runtime/host_network.hpp"
 #include "runtime/spec_rewrite.hpp"
 #include "vmm/host_config.hpp"
 #include "vmm/hypervisor.hpp"
@@ -25,6 +26,8 @@ struct BootRequest {
   std::filesystem::path state_dir;
   std::string state_json;  // the OCI state the guest hooks read
   bool debug = false;
+  // The container's interfaces, plumbed on the host (none when null).
+  const HostNetwork* network = nullptr;
 };
 
 class VmSession {

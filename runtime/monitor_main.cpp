@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -75,10 +76,24 @@ Monitor::Monitor(MonitorOptions options)
 
 void Monitor::report_ready(const std::string& message) {
   if (options_.ready_fd < 0) return;
-  ssize_t ignored = ::write(options_.ready_fd, message.data(), message.size());
+  ssize_t ignored = ::send(options_.ready_fd, message.data(), message.size(), MSG_NOSIGNAL);
   (void)ignored;
   ::close(options_.ready_fd);
   options_.ready_fd = -1;
+}
+
+void Monitor::wait_for_create_hooks() {
+  if (options_.ready_fd < 0) return;
+  const std::string ready = kMonitorNamespacesReady;
+  if (::send(options_.ready_fd, ready.data(), ready.size(), MSG_NOSIGNAL) < 0)
+    throw_errno("send " + ready + " to create");
+  char answer[16];
+  ssize_t n;
+  do {
+    n = ::recv(options_.ready_fd, answer, sizeof answer, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0 || std::string(answer, static_cast<size_t>(n)) != kMonitorGo)
+    throw Error("create stopped before the VM was booted");
 }
 
 void Monitor::set_status(Status status, std::optional<int> exit_code) {
@@ -132,6 +147,11 @@ void Monitor::create() {
   record_.monitor_pid = host_pid();
   record_.monitor_start_time = process_start_time(record_.monitor_pid);
   store_.save(record_);
+  wait_for_create_hooks();
+  // The interfaces the hooks (or the engine, beforehand) put in the network
+  // namespace, carried into the VM.
+  network_ = HostNetwork::plumb(spec_, dir_);
+  timing_mark(dir_, "network-plumbed");
 
   oci::State state;
   state.oci_version = oci::kSpecVersion;
@@ -140,8 +160,9 @@ void Monitor::create() {
   state.pid = record_.monitor_pid;
   state.bundle = record_.bundle.string();
   state.annotations = record_.annotations;
-  BootRequest request{options_.id,   spec_, record_.bundle, dir_, oci::write_state_compact(state),
-                      options_.debug};
+  BootRequest request{
+      options_.id,    spec_,         record_.bundle, dir_, oci::write_state_compact(state),
+      options_.debug, network_.get()};
   vm_ = VmSession::boot(request);
 
   listen_ = listen_unix_socket(make_socket_dir(dir_) / "monitor.sock");
@@ -183,6 +204,7 @@ int Monitor::finish() {
   set_status(Status::kStopped, exit_code_.load());
   timing_mark(dir_, "exited");
   vm_->teardown();
+  network_.reset();
   timing_mark(dir_, "torn-down");
   return exit_code_;
 }
@@ -211,6 +233,7 @@ int Monitor::run() {
     std::string message = e.what();
     log_error(message);
     vm_.reset();
+    network_.reset();
     cgroup_.reset();
     ::unlink((socket_dir_path(dir_) / "monitor.sock").c_str());
     report_ready(message.empty() ? "create failed" : message);

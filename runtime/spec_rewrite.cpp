@@ -80,13 +80,17 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
 
   // Namespaces given by path were joined on the host by the monitor (the VMM
   // lives in them); inside the VM the container gets new ones of those types.
+  // The network namespace is the exception: the container shares the VM's,
+  // where the agent gave the NICs the container's interfaces (a new one
+  // would hide them); see docs/networking.md.
   if (out.spec.linux) {
-    for (oci::Namespace& ns : out.spec.linux->namespaces) ns.path.clear();
+    auto& nss = out.spec.linux->namespaces;
+    std::erase_if(nss, [](const oci::Namespace& ns) { return ns.type == "network"; });
+    for (oci::Namespace& ns : nss) ns.path.clear();
     // The VM's cgroup hierarchy holds this container only: a cgroup namespace
     // rooted at the container's cgroup makes /sys/fs/cgroup show its own
     // limits (memory.max, cpu.max, ...), as runc's per-container cgroup mounts
     // do on a cgroup v1 host, where engines leave the namespace out.
-    auto& nss = out.spec.linux->namespaces;
     if (std::none_of(nss.begin(), nss.end(),
                      [](const oci::Namespace& ns) { return ns.type == "cgroup"; }))
       nss.push_back(oci::Namespace{"cgroup", ""});

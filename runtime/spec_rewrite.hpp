@@ -11,7 +11,8 @@
 // twice (or a file beside another) reuses one share.
 //
 // Also: namespace paths are dropped (the monitor joined them on the host; the
-// guest makes new namespaces of those types), and createContainer hooks are
+// guest makes new namespaces of those types), the network namespace entry is
+// dropped (the container shares the VM's, where its interfaces are), and createContainer hooks are
 // left to the host (their paths resolve in the runtime's namespace, which for
 // ch-runc is the host's; `create` runs them after createRuntime).
 

@@ -68,6 +68,14 @@ int AgentClient::create_container(const v1::CreateContainerRequest& request,
   return response.pid();
 }
 
+void AgentClient::configure_interfaces(const v1::ConfigureInterfacesRequest& request,
+                                       std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
+  v1::Empty response;
+  check_status(stub_->ConfigureInterfaces(context.get(), request, &response),
+               "ConfigureInterfaces");
+}
+
 namespace {
 v1::ContainerRef container_ref(const std::string& id) {
   v1::ContainerRef ref;

@@ -42,6 +42,9 @@ class AgentClient {
   // Returns the pid of the container's init in the guest.
   int create_container(const v1::CreateContainerRequest& request,
                        std::chrono::milliseconds timeout = {});
+  // Before create_container: the guest's NICs get the container's interfaces.
+  void configure_interfaces(const v1::ConfigureInterfacesRequest& request,
+                            std::chrono::milliseconds timeout = {});
   void start_container(const std::string& container_id, std::chrono::milliseconds timeout = {});
   void delete_container(const std::string& container_id, std::chrono::milliseconds timeout = {});
   int exec_process(const v1::ExecProcessRequest& request, std::chrono::milliseconds timeout = {});

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "agent/network/guest_network.hpp"
 #include "agent/server/agent_service.hpp"
 #include "build_config.hpp"
 #include "common/error.hpp"
@@ -44,9 +45,9 @@ grpc::Status AgentService::Shutdown(grpc::ServerContext*, const v1::Empty*, v1::
 }
 
 grpc::Status AgentService::ConfigureInterfaces(grpc::ServerContext*,
-                                               const v1::ConfigureInterfacesRequest*, v1::Empty*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "ConfigureInterfaces: guest networking is not implemented yet");
+                                               const v1::ConfigureInterfacesRequest* request,
+                                               v1::Empty*) {
+  return guarded([&] { configure_guest_network(*request); });
 }
 
 }  // namespace chrunc::agent

@@ -172,8 +172,13 @@ TEST_F(AgentServiceTest, ErrorsNameTheRpcAndTheCause) {
   }
   grpc::ClientContext context;
   v1::Empty empty;
-  auto status = client_->stub().ConfigureInterfaces(&context, {}, &empty);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  v1::ConfigureInterfacesRequest bad;
+  bad.add_routes()->set_device("eth9");
+  auto status = client_->stub().ConfigureInterfaces(&context, bad, &empty);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(status.error_message(),
+            "ConfigureInterfaces: route default names device 'eth9', which is not among the "
+            "interfaces");
 }
 
 TEST_F(AgentServiceTest, ShutdownPowersOffAfterAnswering) {

@@ -110,10 +110,19 @@ TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
   spec.linux.emplace();
   spec.linux->namespaces = {{"network", "/run/netns/x"}, {"pid", ""}, {"ipc", "/proc/1/ns/ipc"}};
   GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
-  ASSERT_EQ(g.spec.linux->namespaces.size(), 4u);
+  // The network namespace goes: the container shares the VM's (its NICs); a
+  // cgroup namespace is added (see the next test).
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
   for (const auto& ns : g.spec.linux->namespaces) EXPECT_EQ(ns.path, "") << ns.type;
-  EXPECT_EQ(g.spec.linux->namespaces[0].type, "network");
-  EXPECT_EQ(g.spec.linux->namespaces[3].type, "cgroup");  // added: see the next test
+  EXPECT_EQ(g.spec.linux->namespaces[0].type, "pid");
+  EXPECT_EQ(g.spec.linux->namespaces[1].type, "ipc");
+  EXPECT_EQ(g.spec.linux->namespaces[2].type, "cgroup");
+  // Also without a path (runc would make a new, empty one: so is the VM's
+  // when the monitor's new namespace holds no interface).
+  spec.linux->namespaces = {{"network", ""}, {"uts", ""}};
+  g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 2u);
+  EXPECT_EQ(g.spec.linux->namespaces[0].type, "uts");
 }
 
 // Engines on a cgroup v1 host leave the cgroup namespace out; in the VM the
