@@ -70,7 +70,11 @@ std::unique_ptr<HostNetwork> HostNetwork::plumb(const oci::Spec& spec, const fs:
   // The destructor undoes what was made when one fails.
   for (const auto& i : network->interfaces_) {
     try {
-      network->redirects_.push_back(std::make_unique<netlink::TapRedirect>(i.name));
+      // With virtio-net headers: cloud-hypervisor requires them on a tap it
+      // is given, QEMU uses them when present (offloads).
+      netlink::TapRedirectOptions options;
+      options.vnet_hdr = true;
+      network->redirects_.push_back(std::make_unique<netlink::TapRedirect>(i.name, options));
     } catch (const Error& e) {
       throw Error("network: carry " + i.name + " into the VM: " + e.what(), e.sys_errno());
     }

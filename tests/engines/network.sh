@@ -202,6 +202,7 @@ podman_cleanup() {
   P rmi -af >/dev/null 2>&1
   awk '{print $5}' /proc/self/mountinfo | grep -F "$WORK/podman" | sort -r | xargs -r -n1 umount 2>/dev/null
   ip link del netbr2 2>/dev/null
+  rm -rf /var/lib/cni/networks/netpod  # host-local's leases of our network
   return 0
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "vmm/cloudhypervisor/api_json.hpp"
+#include "vmm/cloudhypervisor/fd_request.hpp"
 
 namespace chrunc::vmm::ch {
 namespace {
@@ -140,6 +141,12 @@ std::optional<PciDeviceInfo> ApiClient::add_disk(const DiskConfig& disk) {
 }
 std::optional<PciDeviceInfo> ApiClient::add_net(const NetConfig& net) {
   return add_device("vm.add-net", to_json(net));
+}
+std::optional<PciDeviceInfo> ApiClient::add_net_with_fds(const NetConfig& net,
+                                                         const std::vector<int>& fds) {
+  FdResponse response = put_with_fds(socket_, "vm.add-net", to_json(net), fds, timeout_);
+  if (response.status == 204 || response.body.empty()) return std::nullopt;
+  return parse_pci_device_info(response.body, "vm.add-net");
 }
 
 void ApiClient::remove_device(const std::string& id) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vmm/cloudhypervisor/api_types.hpp"
 
@@ -28,10 +29,13 @@ class ApiClient {
   std::optional<PciDeviceInfo> add_fs(const FsConfig&);      // PUT vm.add-fs
   std::optional<PciDeviceInfo> add_disk(const DiskConfig&);  // PUT vm.add-disk
   std::optional<PciDeviceInfo> add_net(const NetConfig&);    // PUT vm.add-net
-  void remove_device(const std::string& id);                 // PUT vm.remove-device
-  void resize(const VmResize&);                              // PUT vm.resize
-  void snapshot(const std::string& destination_url);         // PUT vm.snapshot
-  void restore(const RestoreConfig&);                        // PUT vm.restore
+  // PUT vm.add-net with the tap's fds (one per queue pair) attached by
+  // SCM_RIGHTS (fd_request.hpp): the tap is the caller's, not opened by name.
+  std::optional<PciDeviceInfo> add_net_with_fds(const NetConfig&, const std::vector<int>& fds);
+  void remove_device(const std::string& id);          // PUT vm.remove-device
+  void resize(const VmResize&);                       // PUT vm.resize
+  void snapshot(const std::string& destination_url);  // PUT vm.snapshot
+  void restore(const RestoreConfig&);                 // PUT vm.restore
 
   struct Response {
     long status = 0;

@@ -44,7 +44,8 @@ struct DiskConfig {
   std::string id;
 };
 
-// A tap opened by name in the VMM's network namespace.
+// A NIC: a tap opened by name in the VMM's network namespace, or (tap empty)
+// the tap whose fd goes with a vm.add-net request (ApiClient::add_net_with_fds).
 struct NetConfig {
   std::string tap, mac, id;
   std::optional<unsigned> mtu;

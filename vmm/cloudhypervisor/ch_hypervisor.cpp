@@ -29,12 +29,23 @@ VmCreateConfig make_create_config(const VmConfig& config, const fs::path& vsock_
   for (const auto& f : config.filesystems)
     c.fs.push_back({f.tag, f.socket_path.string(), 1, 1024, ""});
   for (size_t i = 0; i < config.nics.size(); ++i) {
-    // Opened by name in the VMM's network namespace (fds cannot travel through libcurl).
+    // A tap we hold an fd of is added by fd (net_fd_configs); others by name.
+    if (config.nics[i].tap_fd >= 0) continue;
     c.net.push_back(
         {config.nics[i].tap_name, config.nics[i].mac, "net" + std::to_string(i), std::nullopt});
   }
   c.vsock = VsockConfig{3, vsock_socket.string()};
   return c;
+}
+
+std::vector<std::pair<NetConfig, int>> net_fd_configs(const VmConfig& config) {
+  std::vector<std::pair<NetConfig, int>> out;
+  for (size_t i = 0; i < config.nics.size(); ++i) {
+    const NetDevice& nic = config.nics[i];
+    if (nic.tap_fd < 0) continue;
+    out.push_back({NetConfig{"", nic.mac, "net" + std::to_string(i), std::nullopt}, nic.tap_fd});
+  }
+  return out;
 }
 
 ChHypervisor::ChHypervisor(ChSettings settings) : settings_(std::move(settings)) {}
@@ -113,6 +124,8 @@ void ChHypervisor::boot(const VmConfig& config) {
   ::chmod(api_socket_.c_str(), 0600);
   try {
     api_->create(make_create_config(config, vsock_socket_));
+    // Cold-plugged before boot; the tap fd travels with the request.
+    for (const auto& [net, fd] : net_fd_configs(config)) api_->add_net_with_fds(net, {fd});
     api_->boot();
     VmInfoReply info = api_->info();
     if (info.state != "Running") fail("cloud-hypervisor: VM is " + info.state + " after vm.boot");

@@ -23,6 +23,9 @@ struct ChSettings {
 // The vm.create body for a VmConfig (exposed for tests).
 VmCreateConfig make_create_config(const VmConfig& config,
                                   const std::filesystem::path& vsock_socket);
+// The vm.add-net requests (and the tap fd each carries) for the NICs given
+// by fd, sent between vm.create and vm.boot (exposed for tests).
+std::vector<std::pair<NetConfig, int>> net_fd_configs(const VmConfig& config);
 
 class ChHypervisor final : public Hypervisor {
  public:

@@ -2,7 +2,9 @@
 // against cloud-hypervisor's OpenAPI contract.
 #include "vmm/cloudhypervisor/api_client.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
@@ -162,6 +164,49 @@ TEST_F(ApiClientTest, HotplugEndpoints) {
   client_->remove_device("_dev1");
   EXPECT_EQ(last().target, "/api/v1/vm.remove-device");
   EXPECT_EQ(last().body, R"({"id":"_dev1"})");
+}
+
+// The tap of a container's netns goes to cloud-hypervisor as an fd: a
+// vm.add-net whose body follows the contract (no tap name) and whose fd
+// arrives with it (SCM_RIGHTS), between vm.create and vm.boot.
+TEST_F(ApiClientTest, NicByFdIsAddNetWithTheFdAttached) {
+  VmConfig vm;
+  vm.kernel = "/k";
+  vm.initramfs = "/i";
+  vm.nics = {{"tap0_eth0", "02:42:ac:11:00:02", -1}};
+  UniqueFd tap(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  ASSERT_TRUE(tap);
+  vm.nics[0].tap_fd = tap.get();
+  EXPECT_EQ(ch::to_json(ch::make_create_config(vm, "/v.sock")).find("\"net\""), std::string::npos);
+  EXPECT_EQ(ch::to_json(ch::make_create_config(vm, "/v.sock")).find("tap0_eth0"), std::string::npos)
+      << "a NIC given by fd must not be opened by name too";
+
+  auto adds = ch::net_fd_configs(vm);
+  ASSERT_EQ(adds.size(), 1u);
+  EXPECT_EQ(adds[0].second, tap.get());
+  auto pci = client_->add_net_with_fds(adds[0].first, {adds[0].second});
+  ASSERT_TRUE(pci.has_value());
+  EXPECT_EQ(pci->id, "_dev1");
+  HttpRequest r = last();
+  EXPECT_EQ(r.method, "PUT");
+  EXPECT_EQ(r.target, "/api/v1/vm.add-net");
+  EXPECT_EQ(r.body, R"({"mac":"02:42:ac:11:00:02","id":"net0"})");
+  struct stat st {};
+  ASSERT_EQ(::fstat(tap.get(), &st), 0);
+  ASSERT_EQ(r.received_fds.size(), 1u);
+  EXPECT_EQ(r.received_fds[0], std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino));
+
+  // A refusal carries cloud-hypervisor's words.
+  fail_status_ = 400;
+  fail_body_ = "Error creating the network device: tap fd is invalid";
+  try {
+    client_->add_net_with_fds(adds[0].first, {adds[0].second});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "cloud-hypervisor vm.add-net: HTTP 400: Error creating the network device: tap "
+                 "fd is invalid");
+  }
 }
 
 TEST_F(ApiClientTest, ResizeSnapshotRestore) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -54,12 +55,32 @@ void HttpTestServer::serve() {
 
 void HttpTestServer::handle(int fd) {
   std::string data;
+  std::vector<std::string> received_fds;
   char buf[4096];
   auto read_more = [&]() {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, 5000) <= 0) return false;
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    iovec iov{buf, sizeof buf};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     if (n <= 0) return false;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
+        int got;
+        std::memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
+        struct stat st {};
+        ::fstat(got, &st);
+        received_fds.push_back(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino));
+        ::close(got);
+      }
+    }
     data.append(buf, static_cast<size_t>(n));
     return true;
   };
@@ -90,6 +111,7 @@ void HttpTestServer::handle(int fd) {
   while (data.size() < header_end + 4 + length)
     if (!read_more()) break;
   request.body = data.substr(header_end + 4, length);
+  request.received_fds = received_fds;
 
   HttpReply reply = handler_(request);
   {

@@ -18,6 +18,8 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   bool chunked = false;
+  // Identity (st_dev:st_ino) of each fd that came with the request (SCM_RIGHTS).
+  std::vector<std::string> received_fds;
 };
 
 struct HttpReply {

@@ -3,14 +3,22 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "build_config.hpp"
 
 namespace chrunc::vmm::test {
 
 std::filesystem::path openapi_contract_path() {
-  return std::filesystem::path(build::kSourceDir) / ".." / "shared" / "reference" /
-         "cloud-hypervisor-openapi.yaml";
+  // Beside the source tree, or beside its parent (a git worktree in <dir>/wt/<name>).
+  const std::filesystem::path source(build::kSourceDir);
+  const auto relative =
+      std::filesystem::path("shared") / "reference" / "cloud-hypervisor-openapi.yaml";
+  for (const auto& base : {source / "..", source / ".." / ".."}) {
+    std::error_code ec;
+    if (std::filesystem::exists(base / relative, ec)) return base / relative;
+  }
+  return source / ".." / relative;
 }
 
 OpenApiChecker::OpenApiChecker(const std::filesystem::path& yaml_file)

@@ -10,7 +10,7 @@
 
 namespace chrunc::vmm::test {
 
-// Where the contract is expected, relative to the source tree.
+// Where the contract is expected: beside the source tree (or its parent).
 std::filesystem::path openapi_contract_path();
 
 class OpenApiChecker {
