@@ -58,6 +58,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.initramfs = image_file(config.initramfs, "initramfs.cpio");
     vm.vcpus = size.vcpus;
     vm.memory_mib = size.memory_mib;
+    vm.tcg_tb_mib = size.tcg_tb_mib;
     vm.filesystems = shares->devices();
     vm.work_dir = socket_dir;
     vm.console_log = request.state_dir / "console.log";
