@@ -60,6 +60,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.vcpus = size.vcpus;
     vm.memory_mib = size.memory_mib;
     session->memory_mib_ = size.memory_mib;
+    vm.tcg_tb_mib = size.tcg_tb_mib;
     vm.filesystems = shares->devices();
     if (request.network) vm.nics = request.network->nics();
     vm.work_dir = socket_dir;

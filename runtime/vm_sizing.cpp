@@ -105,9 +105,13 @@ VmSize size_vm(const oci::Spec& spec, unsigned default_vcpus, uint64_t default_m
   } else if (resources && resources->memory && resources->memory->limit &&
              *resources->memory->limit > 0) {
     uint64_t limit_mib = static_cast<uint64_t>(*resources->memory->limit) >> 20;
-    uint64_t guest = limit_mib > kVmmOverheadMiB ? limit_mib - kVmmOverheadMiB : 0;
-    guest &= ~uint64_t{1};
-    size.memory_mib = std::max(guest, kMinGuestMemoryMiB);
+    if (limit_mib < kMemoryLimitFloorMiB)
+      throw Error("linux.resources.memory.limit: " + std::to_string(limit_mib) +
+                  " MiB is below the " + std::to_string(kMemoryLimitFloorMiB) +
+                  " MiB a VM needs (" + std::to_string(kMinGuestMemoryMiB) + " MiB guest + " +
+                  std::to_string(kVmmOverheadMiB) + " MiB for the VMM and virtiofsd)");
+    size.memory_mib = (limit_mib - kVmmOverheadMiB) & ~uint64_t{1};
+    size.tcg_tb_mib = kLimitedTcgTbMiB;
   }
   return size;
 }

@@ -8,7 +8,8 @@
 // Memory (MiB): annotation io.containerization.vm.memory ("512" = MiB,
 // "512M", "2G", "268435456B"), else, when the spec sets
 // linux.resources.memory.limit L, L minus kVmmOverheadMiB (rounded down to
-// 2 MiB, never below kMinGuestMemoryMiB), else the host config's default.
+// 2 MiB), else the host config's default. A limit below kMemoryLimitFloorMiB
+// is refused (one error naming the floor) rather than left to the OOM killer.
 //
 // Why L minus an overhead: the VMM and virtiofsd run in the host cgroup at
 // cgroupsPath whose memory.limit_in_bytes is exactly L (as runc writes it).
@@ -17,8 +18,11 @@
 // and virtiofsd, need about kVmmOverheadMiB on top. With guest RAM = L -
 // overhead the host cgroup never reaches L under normal use, and the container
 // (limited to L inside the guest by the guest's own cgroup) cannot push it
-// there. Limits under kMinGuestMemoryMiB + overhead cannot be honoured
-// exactly: the guest gets kMinGuestMemoryMiB and the host limit stays L.
+// there. Under TCG, QEMU's translation cache alone would take about 55 MiB
+// more than the overhead (its default size is large and it fills as code is
+// translated), so a limited VM gets a kLimitedTcgTbMiB cache (measured: QEMU's
+// anonymous memory about 89 MiB by default, 34 MiB with tb-size=16, no slower
+// boot). The whole relation is in docs/resources.md.
 
 #include <cstdint>
 #include <map>
@@ -30,12 +34,15 @@ namespace chrunc::runtime {
 
 inline constexpr uint64_t kVmmOverheadMiB = 64;
 inline constexpr uint64_t kMinGuestMemoryMiB = 128;
+inline constexpr uint64_t kMemoryLimitFloorMiB = kMinGuestMemoryMiB + kVmmOverheadMiB;
+inline constexpr uint64_t kLimitedTcgTbMiB = 16;
 inline constexpr const char* kCpusAnnotation = "io.containerization.vm.cpus";
 inline constexpr const char* kMemoryAnnotation = "io.containerization.vm.memory";
 
 struct VmSize {
   unsigned vcpus = 1;
   uint64_t memory_mib = 256;
+  uint64_t tcg_tb_mib = 0;  // QEMU TCG translation cache; 0: QEMU's default
 };
 
 // "512" (MiB), "512M", "512Mi", "2G", "2Gi", "268435456B"; throws naming the annotation.

@@ -36,6 +36,8 @@ struct VmConfig {
   std::string kernel_cmdline_extra;
   unsigned vcpus = 1;
   uint64_t memory_mib = 256;
+  // QEMU under TCG: the translation cache's size (tb-size); 0 keeps QEMU's default.
+  uint64_t tcg_tb_mib = 0;
   std::vector<FsDevice> filesystems;
   std::vector<NetDevice> nics;
   // Directory (0700) where the backend keeps its sockets and logs (the container's state dir).

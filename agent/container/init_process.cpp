@@ -67,7 +67,6 @@ void container_init(const InitPlan& plan, SyncChannel& channel) {
     move_root_into(plan.rootfs);
   else
     pivot_into(plan.rootfs);
-  apply_root_propagation(linux_spec.rootfs_propagation);
 
   if (spec.process && spec.process->terminal) setup_terminal(channel, spec.process->console_size);
   set_names(spec, linux_spec);
@@ -75,6 +74,9 @@ void container_init(const InitPlan& plan, SyncChannel& channel) {
   apply_readonly_paths(linux_spec.readonly_paths);
   apply_masked_paths(linux_spec.masked_paths);
   if (spec.root && spec.root->readonly) make_root_readonly();
+  // Last: with "runbindable", the binds of masked and read-only paths above
+  // would be refused.
+  apply_root_propagation(linux_spec.rootfs_propagation);
 
   if (!spec.process) {
     channel.send(SyncType::kReady);

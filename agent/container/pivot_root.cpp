@@ -38,6 +38,13 @@ void move_root_into(const std::string& rootfs) {
 void apply_root_propagation(const std::string& rootfs_propagation) {
   if (rootfs_propagation.empty()) return;
   unsigned long flag = propagation_flag(rootfs_propagation);
+  // "/" is a slave of the rootfs's mount outside (prepare_rootfs): "slave"
+  // keeps that. "shared" gets a peer group of its own, so that what the
+  // container mounts reaches the namespaces cloned from it but never the
+  // guest's: leave the master first, as MS_SHARED alone would keep it.
+  if ((flag & MS_SHARED) &&
+      ::mount(nullptr, "/", nullptr, MS_PRIVATE | (flag & MS_REC), nullptr) != 0)
+    throw_errno("make / private before sharing it");
   if (::mount(nullptr, "/", nullptr, flag, nullptr) != 0)
     throw_errno("set propagation of / to " + rootfs_propagation);
 }

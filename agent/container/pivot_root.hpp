@@ -12,7 +12,8 @@ void pivot_into(const std::string& rootfs);
 // --no-pivot: MS_MOVE the rootfs onto "/" and chroot into it.
 void move_root_into(const std::string& rootfs);
 
-// After either: "/" gets linux.rootfsPropagation (when given).
+// After either, once the paths are masked: "/" gets linux.rootfsPropagation
+// (when given; "shared" in a peer group of its own).
 void apply_root_propagation(const std::string& rootfs_propagation);
 
 }  // namespace chrunc::container

@@ -6,7 +6,6 @@
 #include <sys/statvfs.h>
 
 #include <cerrno>
-#include <sstream>
 
 #include "agent/container/file_util.hpp"
 #include "agent/container/mount_options.hpp"
@@ -16,20 +15,6 @@
 
 namespace chrunc::container {
 namespace {
-
-// The mount point /proc/self/mountinfo lists for `path` (longest prefix).
-std::string mount_point_of(const std::string& path) {
-  std::istringstream in(read_whole_file("/proc/self/mountinfo"));
-  std::string line, best = "/";
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, devno, root, point;
-    fields >> id >> parent >> devno >> root >> point;
-    if (point == "/" || path == point || path.starts_with(point + "/"))
-      if (point.size() > best.size() || best == "/") best = point;
-  }
-  return best;
-}
 
 unsigned long current_locked_flags(const std::string& target) {
   struct statvfs st {};
@@ -103,26 +88,20 @@ void remount_bind(const std::string& target, unsigned long flags, unsigned long 
 }
 
 void prepare_rootfs(const RootfsContext& ctx, const std::string& rootfs_propagation) {
-  unsigned long flag = MS_PRIVATE | MS_REC;
-  if (!rootfs_propagation.empty()) {
-    flag = propagation_flag(rootfs_propagation);
-    if (flag == 0)
-      throw Error("linux.rootfsPropagation: unknown value \"" + rootfs_propagation + "\"");
-  }
+  if (!rootfs_propagation.empty() && propagation_flag(rootfs_propagation) == 0)
+    throw Error("linux.rootfsPropagation: unknown value \"" + rootfs_propagation + "\"");
+  // Nothing the container mounts may reach the caller's namespace, and no
+  // mount may stay shared (pivot_root refuses a shared parent of the new
+  // root). Without rootfsPropagation everything becomes private. With it,
+  // everything becomes a slave, so that the rootfs's own mount keeps its
+  // master and the bind below inherits it: that is what lets "/" become a
+  // slave of the rootfs's mount outside (apply_root_propagation).
+  unsigned long flag = rootfs_propagation.empty() ? MS_PRIVATE | MS_REC : MS_SLAVE | MS_REC;
   if (::mount(nullptr, "/", nullptr, flag, nullptr) != 0)
-    throw_errno("set propagation of / to " + rootfs_propagation);
-  // pivot_root refuses a new root whose parent mount is shared.
-  std::string parent = mount_point_of(ctx.rootfs);
-  if (::mount(nullptr, parent.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
-    throw_errno("make the rootfs's parent mount " + parent + " private");
+    throw_errno(std::string("make the mount namespace ") +
+                (flag & MS_PRIVATE ? "rprivate" : "rslave"));
   do_mount(ctx.rootfs, ctx.rootfs, "bind", MS_BIND | MS_REC, "",
            "bind rootfs " + ctx.rootfs + " onto itself");
-  // A shared "/" would make the rootfs a peer of the host's mount, and every
-  // container mount would appear on the host: receive from the host, send
-  // nothing. "/" becomes shared (a new peer group) after pivot_root.
-  if ((flag & MS_SHARED) &&
-      ::mount(nullptr, ctx.rootfs.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) != 0)
-    throw_errno("make the rootfs a slave of the host's mounts");
 }
 
 void mount_spec_entry(const RootfsContext& ctx, const oci::Mount& m) {

@@ -1,7 +1,8 @@
 #pragma once
 // The container's mount table, built inside its mount namespace before
-// pivot_root: / made private (or linux.rootfsPropagation), the rootfs bound
-// onto itself, then every spec mount in order.
+// pivot_root: every mount made rprivate (rslave when linux.rootfsPropagation
+// is given, which apply_root_propagation sets on "/" after pivot_root), the
+// rootfs bound onto itself, then every spec mount in order.
 
 #include <string>
 
@@ -15,8 +16,10 @@ struct RootfsContext {
   std::string cgroup_root;  // bound instead of a cgroup2 mount that is refused
 };
 
-// Propagation of "/", the parent of the rootfs made private, the rootfs
-// bound onto itself.
+// Every mount of the namespace made rprivate, or rslave when
+// `rootfs_propagation` is given (checked here); the rootfs bound onto itself.
+// For "/" to become a slave, the rootfs's mount in the caller's namespace
+// must be shared (the agent makes its shares so).
 void prepare_rootfs(const RootfsContext& ctx, const std::string& rootfs_propagation);
 
 // One spec mount, its destination created under the rootfs.

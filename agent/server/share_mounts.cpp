@@ -22,6 +22,11 @@ ShareMounts::ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDire
       if (::mount(share.tag().c_str(), path.c_str(), "virtiofs", flags, nullptr) != 0)
         throw_errno("mount virtiofs " + share.tag() + " on " + path);
       mounted_.push_back(path);
+      // Shared, so that a container's "/" can be a slave of it
+      // (linux.rootfsPropagation "slave"); the container library makes its
+      // copies rslave or rprivate, so nothing flows back here.
+      if (::mount(nullptr, path.c_str(), nullptr, MS_SHARED, nullptr) != 0)
+        throw_errno("make the share " + path + " shared");
     }
   } catch (...) {
     unmount_all();

@@ -1,5 +1,5 @@
 #pragma once
-// The virtiofs shares of one container, mounted at their guest paths and
+// The virtiofs shares of one container, mounted (shared) at their guest paths and
 // unmounted (lazily, in reverse order) when this object goes away.
 
 #include <string>

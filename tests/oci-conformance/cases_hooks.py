@@ -5,7 +5,7 @@ import json
 import os
 import time
 
-from registry import case
+from registry import case, check_nothing_left
 
 # --- hooks ------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ def failing_create_hook(kind):
         ctx.check(b.read("hooks.log").split() == [kind],
                   f"the {kind} hook before the failing one did not run "
                   f"(log: {b.read('hooks.log').split()})")
-        ctx.check(ctx.runtime.state(cid) is None, "state still knows the container")
+        check_nothing_left(ctx, cid)
         if rc == 0:
             ctx.runtime.run("start", cid)
         time.sleep(0.5)
@@ -153,4 +153,4 @@ def hooks_timeout(ctx):
     ctx.check(took < 25, f"create took {took:.1f}s: the hook's 1 s timeout was not applied")
     ctx.check(b.read("hooks.log").split() == ["createRuntime"],
               "create did not get as far as the hooks")
-    ctx.check(ctx.runtime.state(cid) is None, "state still knows the container")
+    check_nothing_left(ctx, cid)

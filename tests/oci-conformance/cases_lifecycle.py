@@ -5,7 +5,8 @@ import json
 import os
 import time
 
-from registry import SLEEP, case, pid_alive, running_container, wait_for_file
+from registry import (SLEEP, case, check_nothing_left, pid_alive, running_container,
+                      wait_for_file)
 
 # Traps TERM and USR1: each writes its name into /signal; TERM also exits.
 TRAP = ["/bin/sh", "-c",
@@ -163,6 +164,24 @@ def config_update_after_create(ctx):
         with open(b.file("config.json"), "w") as f:
             json.dump(changed, f)
     ctx.run_checker(c, while_created=while_created)
+
+
+@case("process-absent")
+def process_absent(ctx):
+    # The spec makes `process` required only for start: create must accept a
+    # config without it, start must fail (with a message), and the container
+    # must still be deletable.
+    c = ctx.config()
+    del c["process"]
+    b = ctx.bundle(c)
+    cid = ctx.create_ok(b)
+    ctx.check(ctx.runtime.status(cid) == "created", "not 'created' after create")
+    rc, _, err = ctx.runtime.run("start", cid)
+    ctx.check(rc != 0, "start of a container without process exited 0")
+    ctx.check(bool(err.strip()), "start failed without saying why")
+    ctx.check("process" in err, f"start's error does not name the missing process: {err.strip()!r}")
+    ctx.delete_ok(cid, force=True)
+    check_nothing_left(ctx, cid)
 
 
 @case("kill-stopped-fails")

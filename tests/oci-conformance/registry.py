@@ -44,3 +44,34 @@ def pid_alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+def processes_mentioning(text):
+    """Pids of live processes (not zombies) whose command line contains `text`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline and pid_alive(int(entry)):
+            found.append(int(entry))
+    return found
+
+
+def check_nothing_left(ctx, cid):
+    """After a refused or failed create: no state, no process naming the id
+    (the runtime's helpers: for ch-runc the monitor, VMM and virtiofsd), no
+    state directory under --root."""
+    ctx.check(ctx.runtime.state(cid) is None, "state still knows the container")
+    deadline = time.monotonic() + 5
+    while processes_mentioning(cid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = processes_mentioning(cid)
+    ctx.check(not left, f"processes left behind: {left}")
+    if ctx.runtime.root:
+        d = os.path.join(ctx.runtime.root, cid)
+        ctx.check(not os.path.exists(d), f"state directory {d} left behind")

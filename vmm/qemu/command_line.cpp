@@ -25,11 +25,13 @@ QemuCommand build_command_line(const std::string& binary, bool kvm, std::optiona
   QemuCommand cmd;
   auto& a = cmd.argv;
   const std::string memory = std::to_string(config.memory_mib) + "M";
+  std::string accel = kvm ? "kvm" : "tcg";
+  if (!kvm && config.tcg_tb_mib > 0) accel += ",tb-size=" + std::to_string(config.tcg_tb_mib);
   a = {binary,
        "-M",
        "microvm,x-option-roms=off,rtc=on",
        "-accel",
-       kvm ? "kvm" : "tcg",
+       accel,
        "-cpu",
        kvm ? "host" : "max",
        "-m",

@@ -38,9 +38,25 @@ TEST(VmSizing, CpusetCountsCpus) {
 TEST(VmSizing, MemoryLimitLeavesRoomForTheVmm) {
   oci::Resources r;
   r.memory.emplace().limit = int64_t{512} << 20;
-  EXPECT_EQ(size_vm(with_resources(r), 1, 256, 2).memory_mib, 512u - kVmmOverheadMiB);
-  r.memory->limit = int64_t{100} << 20;  // too small: the floor
+  VmSize s = size_vm(with_resources(r), 1, 256, 2);
+  EXPECT_EQ(s.memory_mib, 512u - kVmmOverheadMiB);
+  EXPECT_EQ(s.tcg_tb_mib, kLimitedTcgTbMiB);
+  r.memory->limit = int64_t{kMemoryLimitFloorMiB} << 20;  // exactly the floor
   EXPECT_EQ(size_vm(with_resources(r), 1, 256, 2).memory_mib, kMinGuestMemoryMiB);
+  EXPECT_EQ(size_vm(oci::Spec{}, 1, 256, 2).tcg_tb_mib, 0u);  // unlimited: QEMU's default
+}
+
+TEST(VmSizing, MemoryLimitBelowTheFloorIsRefused) {
+  oci::Resources r;
+  r.memory.emplace().limit = int64_t{64} << 20;
+  try {
+    size_vm(with_resources(r), 1, 256, 2);
+    FAIL() << "a 64 MiB limit was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "linux.resources.memory.limit: 64 MiB is below the 192 MiB a VM needs "
+                 "(128 MiB guest + 64 MiB for the VMM and virtiofsd)");
+  }
 }
 
 TEST(VmSizing, AnnotationsWin) {

@@ -64,6 +64,15 @@ TEST(QemuCommandLine, KvmHasNoTscFlags) {
   EXPECT_EQ(std::find(cmd.argv.begin(), cmd.argv.end(), "-sandbox"), cmd.argv.end());
 }
 
+TEST(QemuCommandLine, TcgTranslationCacheSizeOnlyUnderTcg) {
+  auto config = sample();
+  config.tcg_tb_mib = 16;
+  auto tcg = qemu::build_command_line("qemu", false, std::nullopt, false, config, {"/q", "/a"});
+  EXPECT_TRUE(has_pair(tcg.argv, "-accel", "tcg,tb-size=16"));
+  auto kvm = qemu::build_command_line("qemu", true, std::nullopt, false, config, {"/q", "/a"});
+  EXPECT_TRUE(has_pair(kvm.argv, "-accel", "kvm"));
+}
+
 TEST(QemuCommandLine, FilesystemsGetSharedMemoryAndNicsGetTheirFds) {
   auto config = sample();
   config.filesystems = {{"rootfs", "/run/c/x/virtiofs-rootfs.sock"},
