@@ -56,6 +56,9 @@ class Monitor {
                           std::vector<UniqueFd>& fds);
   void watch_exec_client(int connection, int stop, const std::string& exec_id);
   void handle_signal(int signo);
+  // Terminal mode: sends the host pty's window size to the container's pty
+  // when it differs from the last one sent (or `force`).
+  void forward_window_size(bool force);
   void set_status(Status status, std::optional<int> exit_code = std::nullopt);
   Status status();
   void report_ready(const std::string& message);
@@ -84,6 +87,10 @@ class Monitor {
   std::atomic<bool> exited_{false};
   std::atomic<int> exit_code_{0};
   std::atomic<bool> shutdown_requested_{false};
+  // The window size last sent to the guest (main thread only), and a request
+  // from `start` to send it again once the process runs.
+  unsigned short sent_rows_ = 0, sent_cols_ = 0;
+  std::atomic<bool> resend_window_size_{false};
   std::chrono::steady_clock::time_point shutdown_deadline_;
 };
 

@@ -64,6 +64,10 @@ void Monitor::serve() {
         handle_signal(static_cast<int>(info.ssi_signo));
     }
     if (exited_) break;
+    // A SIGWINCH can come before the process runs, or be merged with
+    // another: the size is also compared once a second, and sent again
+    // after start.
+    forward_window_size(resend_window_size_.exchange(false));
     if (!vm_->hypervisor().alive()) {
       log_warn("container " + options_.id + ": the VMM exited");
       break;
@@ -75,15 +79,24 @@ void Monitor::serve() {
 void Monitor::handle_signal(int signo) {
   if (exited_) return;
   try {
-    if (signo == SIGWINCH) {
-      winsize ws{};
-      if (::ioctl(stdio_[0].get(), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
-        vm_->agent().resize_tty(options_.id, "", ws.ws_row, ws.ws_col);
-      return;
-    }
+    if (signo == SIGWINCH) return forward_window_size(true);
     vm_->agent().signal_process(options_.id, "", signo);
   } catch (const std::exception& e) {
     log_warn(std::string("forwarding signal: ") + e.what());
+  }
+}
+
+void Monitor::forward_window_size(bool force) {
+  if (!spec_.process || !spec_.process->terminal || !stdio_[0]) return;
+  winsize ws{};
+  if (::ioctl(stdio_[0].get(), TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return;
+  if (!force && ws.ws_row == sent_rows_ && ws.ws_col == sent_cols_) return;
+  try {
+    vm_->agent().resize_tty(options_.id, "", ws.ws_row, ws.ws_col);
+    sent_rows_ = ws.ws_row;
+    sent_cols_ = ws.ws_col;
+  } catch (const std::exception& e) {
+    log_warn(std::string("window size: ") + e.what());
   }
 }
 
@@ -127,6 +140,7 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
       throw Error(std::string("cannot start a container that is ") + to_string(s));
     agent.start_container(id, 30s);
     set_status(Status::kRunning);
+    resend_window_size_ = true;
     timing_mark(dir_, "started");
     return kOk;
   }
