@@ -240,7 +240,7 @@ std::string Monitor::handle_exec(int connection, const rapidjson::Document& requ
   req.set_exec_id(exec_id);
   req.set_process_json(string_member(request, "process"));
   int pid = agent.exec_process(req, 30s);
-  int in = fds.size() > 0 ? fds[0].get() : -1;
+  int in = !fds.empty() ? fds[0].get() : -1;
   int out = fds.size() > 1 ? fds[1].get() : -1;
   int err = fds.size() > 2 ? fds[2].get() : out;
   OutputRelay output(agent, options_.id, exec_id, out, err);

@@ -14,7 +14,11 @@ jobs=$(nproc)
 export CCACHE_BASEDIR=$src
 # clang-tidy over the whole tree takes longer than CI's budget on 2 cores (the
 # gRPC headers): it is a stage of its own, `STAGES=tidy ./scripts/run-tests.sh`.
-stages=${STAGES:-"format build unit e2e engines sanitizers fuzz"}
+# So are the engine tests (docker, podman and containerd against runc and
+# ch-runc, `STAGES=engines`): about 45 VM boots per engine under TCG put them
+# past CI's budget, and `docker top`/`podman top` cannot list processes that
+# have no host pid (docs/engines.md).
+stages=${STAGES:-"format build unit e2e sanitizers fuzz"}
 
 passed=0
 failed=0

@@ -15,7 +15,7 @@
 namespace chrunc::container {
 namespace {
 
-constexpr size_t kCloneStack = 8 * 1024 * 1024;
+constexpr size_t kCloneStack = size_t{8} * 1024 * 1024;
 
 int clone_trampoline(void* arg) {
   auto* body = static_cast<const std::function<int()>*>(arg);

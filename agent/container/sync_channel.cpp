@@ -11,7 +11,7 @@
 
 namespace chrunc::container {
 namespace {
-constexpr size_t kMaxMessage = 256 * 1024;
+constexpr size_t kMaxMessage = size_t{256} * 1024;
 }
 
 std::pair<SyncChannel, SyncChannel> SyncChannel::make_pair() {
