@@ -9,34 +9,20 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/fd_passing.hpp"
 #include "common/unique_fd.hpp"
 
 namespace chrunc::vmm::ch {
 namespace {
 
+// The descriptors ride on the first sendmsg; the rest of the request follows.
 void send_all(int fd, const std::string& data, const std::vector<int>& fds,
               const std::string& what) {
   size_t sent = 0;
   while (sent < data.size()) {
-    iovec iov{const_cast<char*>(data.data() + sent), data.size() - sent};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    std::vector<char> control;
-    if (sent == 0 && !fds.empty()) {
-      control.resize(CMSG_SPACE(sizeof(int) * fds.size()));
-      msg.msg_control = control.data();
-      msg.msg_controllen = control.size();
-      cmsghdr* c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-      std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
-    }
-    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno(what + ": send");
-    sent += static_cast<size_t>(n);
+    std::span<const int> attached;
+    if (sent == 0) attached = fds;
+    sent += send_with_fds(fd, std::span<const char>(data).subspan(sent), attached, what + ": send");
   }
 }
 
