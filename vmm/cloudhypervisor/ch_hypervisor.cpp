@@ -70,14 +70,7 @@ void ChHypervisor::cleanup() noexcept {
 }
 
 void ChHypervisor::boot(const VmConfig& config) {
-  if (process_.pid() > 0) throw Error("cloud-hypervisor: boot called twice");
-  if (config.work_dir.empty()) throw Error("cloud-hypervisor: VmConfig.work_dir is empty");
-  for (const auto& [what, path] :
-       {std::pair{"kernel", config.kernel}, std::pair{"initramfs", config.initramfs}}) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
-      throw Error(std::string("cloud-hypervisor: ") + what + " " + path.string() + " not found");
-  }
+  check_boot_request(config, "cloud-hypervisor");
   api_socket_ = config.work_dir / "ch-api.sock";
   vsock_socket_ = config.work_dir / "vsock.sock";
   log_file_ = config.work_dir / "cloud-hypervisor.log";
@@ -173,25 +166,11 @@ VmInfo ChHypervisor::info() {
   return info;
 }
 
-void ChHypervisor::shutdown(std::chrono::milliseconds grace) {
-  if (process_.running() && api_) {
-    try {
-      api_->set_timeout(grace);
-      api_->shutdown_vmm();
-    } catch (const Error&) {
-      // SIGKILL below.
-    }
-    process_.wait_for(grace);
-  }
-  cleanup();
-}
-
-pid_t ChHypervisor::pid() const {
-  return process_.exit_status() ? 0 : process_.pid();
-}
-
-bool ChHypervisor::alive() {
-  return process_.running();
+bool ChHypervisor::request_exit(std::chrono::milliseconds grace) {
+  if (!api_) return false;
+  api_->set_timeout(grace);
+  api_->shutdown_vmm();
+  return true;
 }
 
 }  // namespace chrunc::vmm::ch

@@ -4,10 +4,9 @@
 
 #include <optional>
 
-#include "common/child_process.hpp"
 #include "vmm/cloudhypervisor/api_client.hpp"
 #include "vmm/cloudhypervisor/api_types.hpp"
-#include "vmm/hypervisor.hpp"
+#include "vmm/vmm_process.hpp"
 
 namespace chrunc::vmm::ch {
 
@@ -27,7 +26,7 @@ VmCreateConfig make_create_config(const VmConfig& config,
 // by fd, sent between vm.create and vm.boot (exposed for tests).
 std::vector<std::pair<NetConfig, int>> net_fd_configs(const VmConfig& config);
 
-class ChHypervisor final : public Hypervisor {
+class ChHypervisor final : public VmmProcessHypervisor {
  public:
   explicit ChHypervisor(ChSettings settings);
   ~ChHypervisor() override;
@@ -38,19 +37,16 @@ class ChHypervisor final : public Hypervisor {
   void pause() override;
   void resume() override;
   VmInfo info() override;
-  void shutdown(std::chrono::milliseconds grace) override;
-  pid_t pid() const override;
-  bool alive() override;
 
   ApiClient& api();
   const std::filesystem::path& log_file() const { return log_file_; }
 
  private:
   [[noreturn]] void fail(const std::string& what);
-  void cleanup() noexcept;
+  bool request_exit(std::chrono::milliseconds grace) override;
+  void cleanup() noexcept override;
 
   ChSettings settings_;
-  ChildProcess process_;
   std::optional<ApiClient> api_;
   std::filesystem::path api_socket_, vsock_socket_, log_file_;
 };

@@ -37,14 +37,7 @@ void QemuHypervisor::cleanup() noexcept {
 }
 
 void QemuHypervisor::boot(const VmConfig& config) {
-  if (process_.pid() > 0) throw Error("qemu: boot called twice");
-  if (config.work_dir.empty()) throw Error("qemu: VmConfig.work_dir is empty");
-  for (const auto& [what, path] :
-       {std::pair{"kernel", config.kernel}, std::pair{"initramfs", config.initramfs}}) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
-      throw Error(std::string("qemu: ") + what + " " + path.string() + " not found");
-  }
+  check_boot_request(config, "qemu");
   config_ = config;
   qmp_socket_ = config.work_dir / "qmp.sock";
   agent_socket_ = config.work_dir / "agent.sock";
@@ -134,25 +127,11 @@ VmInfo QemuHypervisor::info() {
   return info;
 }
 
-void QemuHypervisor::shutdown(std::chrono::milliseconds grace) {
-  if (process_.running() && qmp_) {
-    try {
-      qmp_->set_timeout(grace);
-      qmp_->quit();
-    } catch (const Error&) {
-      // SIGKILL below.
-    }
-    process_.wait_for(grace);
-  }
-  cleanup();
-}
-
-pid_t QemuHypervisor::pid() const {
-  return process_.exit_status() ? 0 : process_.pid();
-}
-
-bool QemuHypervisor::alive() {
-  return process_.running();
+bool QemuHypervisor::request_exit(std::chrono::milliseconds grace) {
+  if (!qmp_) return false;
+  qmp_->set_timeout(grace);
+  qmp_->quit();
+  return true;
 }
 
 }  // namespace chrunc::vmm::qemu

@@ -4,9 +4,8 @@
 
 #include <optional>
 
-#include "common/child_process.hpp"
-#include "vmm/hypervisor.hpp"
 #include "vmm/qemu/qmp_client.hpp"
+#include "vmm/vmm_process.hpp"
 
 namespace chrunc::vmm::qemu {
 
@@ -17,7 +16,7 @@ struct QemuSettings {
   std::chrono::milliseconds start_timeout{10000};
 };
 
-class QemuHypervisor final : public Hypervisor {
+class QemuHypervisor final : public VmmProcessHypervisor {
  public:
   explicit QemuHypervisor(QemuSettings settings);
   ~QemuHypervisor() override;
@@ -28,9 +27,6 @@ class QemuHypervisor final : public Hypervisor {
   void pause() override;
   void resume() override;
   VmInfo info() override;
-  void shutdown(std::chrono::milliseconds grace) override;
-  pid_t pid() const override;
-  bool alive() override;
 
   // The QMP connection (after boot), for callers that need more commands.
   QmpClient& qmp();
@@ -39,11 +35,11 @@ class QemuHypervisor final : public Hypervisor {
 
  private:
   [[noreturn]] void fail(const std::string& what);
-  void cleanup() noexcept;
+  bool request_exit(std::chrono::milliseconds grace) override;
+  void cleanup() noexcept override;
 
   QemuSettings settings_;
   VmConfig config_;
-  ChildProcess process_;
   std::optional<QmpClient> qmp_;
   std::filesystem::path qmp_socket_, agent_socket_, log_file_;
 };

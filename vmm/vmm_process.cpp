@@ -1,0 +1,43 @@
+#include "vmm/vmm_process.hpp"
+
+#include <filesystem>
+#include <utility>
+
+#include "common/error.hpp"
+
+namespace chrunc::vmm {
+
+void VmmProcessHypervisor::shutdown(std::chrono::milliseconds grace) {
+  if (process_.running()) {
+    bool asked = false;
+    try {
+      asked = request_exit(grace);
+    } catch (const Error&) {
+      // killed below
+    }
+    if (asked) process_.wait_for(grace);
+  }
+  cleanup();
+}
+
+pid_t VmmProcessHypervisor::pid() const {
+  return process_.exit_status() ? 0 : process_.pid();
+}
+
+bool VmmProcessHypervisor::alive() {
+  return process_.running();
+}
+
+void VmmProcessHypervisor::check_boot_request(const VmConfig& config,
+                                              const std::string& backend) const {
+  if (process_.pid() > 0) throw Error(backend + ": boot called twice");
+  if (config.work_dir.empty()) throw Error(backend + ": VmConfig.work_dir is empty");
+  for (const auto& [what, path] :
+       {std::pair{"kernel", config.kernel}, std::pair{"initramfs", config.initramfs}}) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+      throw Error(backend + ": " + what + " " + path.string() + " not found");
+  }
+}
+
+}  // namespace chrunc::vmm
