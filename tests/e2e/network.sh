@@ -112,6 +112,9 @@ page=""
 for _ in $(seq 30); do page=$(curl -s --max-time 2 http://10.214.8.2/index.html) && break; sleep 0.5; done
 expect_eq "HTTP to the address the hook gave" hooked "$page"
 rt delete --force n3; expect_eq "delete" 0 $?
+# The kernel tears a namespace down asynchronously (its cleanup_net work
+# queue) once the last process in it is gone: give it a bounded moment.
+for _ in $(seq 50); do ip link show "$HOST_IF2" >/dev/null 2>&1 || break; sleep 0.2; done
 ip link show "$HOST_IF2" >/dev/null 2>&1 && fail "the veth outlived its namespace" || ok "the namespace (and its veth) died with the monitor"
 leak_check n3
 case_end
