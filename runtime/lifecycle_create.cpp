@@ -22,6 +22,7 @@
 #include "runtime/lifecycle_common.hpp"
 #include "runtime/pid_file.hpp"
 #include "runtime/timing_log.hpp"
+#include "runtime/update_limits.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -96,6 +97,7 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
   const fs::path config_path = bundle / "config.json";
   oci::Spec spec = oci::load_spec(config_path);
   oci::validate_spec(spec);
+  if (std::string note = host_resources_at_create(spec).note; !note.empty()) log_warn(note);
   const bool terminal = spec.process && spec.process->terminal;
   if (terminal && options.console_socket.empty() && !foreground)
     throw Error("cannot allocate tty if runc will detach without setting console socket");

@@ -22,6 +22,7 @@
 #include "runtime/monitor.hpp"
 #include "runtime/socket_dir.hpp"
 #include "runtime/timing_log.hpp"
+#include "runtime/update_limits.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -140,8 +141,12 @@ void Monitor::create() {
 
   std::string cgroup_path =
       cgroup_relative_path(spec_.linux ? spec_.linux->cgroups_path : "", options_.id);
-  cgroup_.emplace(
-      HostCgroup::create(cgroup_path, spec_.linux ? spec_.linux->resources : std::nullopt));
+  // The spec's resources, a memory limit under the VM's floor raised to it
+  // (update_limits.hpp; `create` has told the caller).
+  std::optional<oci::Resources> host_resources;
+  if (spec_.linux && spec_.linux->resources)
+    host_resources = host_resources_at_create(spec_).resources;
+  cgroup_.emplace(HostCgroup::create(cgroup_path, host_resources));
   cgroup_->add_process(0);
   record_.cgroups_path = cgroup_path;
   record_.monitor_pid = host_pid();

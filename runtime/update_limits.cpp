@@ -36,4 +36,11 @@ HostUpdate host_update_for(const oci::Resources& asked, uint64_t vm_memory_mib) 
   return out;
 }
 
+HostUpdate host_resources_at_create(const oci::Spec& spec) {
+  if (!spec.linux || !spec.linux->resources) return {};
+  std::optional<uint64_t> vm_memory = spec_vm_memory_mib(spec);
+  if (!vm_memory) return {*spec.linux->resources, ""};
+  return host_update_for(*spec.linux->resources, *vm_memory);
+}
+
 }  // namespace chrunc::runtime

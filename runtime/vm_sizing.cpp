@@ -73,6 +73,18 @@ uint64_t parse_memory_annotation(const std::string& text) {
   return mib;
 }
 
+std::optional<uint64_t> spec_vm_memory_mib(const oci::Spec& spec) {
+  if (auto it = spec.annotations.find(kMemoryAnnotation); it != spec.annotations.end())
+    return parse_memory_annotation(it->second);
+  if (spec.linux && spec.linux->resources && spec.linux->resources->memory &&
+      spec.linux->resources->memory->limit && *spec.linux->resources->memory->limit > 0) {
+    uint64_t limit_mib = static_cast<uint64_t>(*spec.linux->resources->memory->limit) >> 20;
+    if (limit_mib < kMemoryLimitFloorMiB) return kMinGuestMemoryMiB;
+    return (limit_mib - kVmmOverheadMiB) & ~uint64_t{1};
+  }
+  return std::nullopt;
+}
+
 VmSize size_vm(const oci::Spec& spec, unsigned default_vcpus, uint64_t default_memory_mib,
                unsigned host_cpus) {
   VmSize size{std::max(1u, default_vcpus),
@@ -100,18 +112,10 @@ VmSize size_vm(const oci::Spec& spec, unsigned default_vcpus, uint64_t default_m
   if (host_cpus > 0) size.vcpus = std::min(size.vcpus, host_cpus);
   size.vcpus = std::max(1u, size.vcpus);
 
-  if (auto it = spec.annotations.find(kMemoryAnnotation); it != spec.annotations.end()) {
-    size.memory_mib = parse_memory_annotation(it->second);
-  } else if (resources && resources->memory && resources->memory->limit &&
-             *resources->memory->limit > 0) {
-    uint64_t limit_mib = static_cast<uint64_t>(*resources->memory->limit) >> 20;
-    if (limit_mib < kMemoryLimitFloorMiB)
-      throw Error("linux.resources.memory.limit: " + std::to_string(limit_mib) +
-                  " MiB is below the " + std::to_string(kMemoryLimitFloorMiB) +
-                  " MiB a VM needs (" + std::to_string(kMinGuestMemoryMiB) + " MiB guest + " +
-                  std::to_string(kVmmOverheadMiB) + " MiB for the VMM and virtiofsd)");
-    size.memory_mib = (limit_mib - kVmmOverheadMiB) & ~uint64_t{1};
-    size.tcg_tb_mib = kLimitedTcgTbMiB;
+  if (auto memory = spec_vm_memory_mib(spec)) {
+    size.memory_mib = *memory;
+    // a memory limit: QEMU's translation cache must fit beside the guest
+    if (spec.annotations.count(kMemoryAnnotation) == 0) size.tcg_tb_mib = kLimitedTcgTbMiB;
   }
   return size;
 }

@@ -8,8 +8,9 @@
 // Memory (MiB): annotation io.containerization.vm.memory ("512" = MiB,
 // "512M", "2G", "268435456B"), else, when the spec sets
 // linux.resources.memory.limit L, L minus kVmmOverheadMiB (rounded down to
-// 2 MiB), else the host config's default. A limit below kMemoryLimitFloorMiB
-// is refused (one error naming the floor) rather than left to the OOM killer.
+// 2 MiB) but at least kMinGuestMemoryMiB, else the host config's default. A
+// limit below the VM floor (guest RAM + kVmmOverheadMiB) is held inside the
+// guest as asked; on the host the cgroup gets the floor (update_limits.hpp).
 //
 // Why L minus an overhead: the VMM and virtiofsd run in the host cgroup at
 // cgroupsPath whose memory.limit_in_bytes is exactly L (as runc writes it).
@@ -26,6 +27,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "oci/spec.hpp"
@@ -44,6 +46,11 @@ struct VmSize {
   uint64_t memory_mib = 256;
   uint64_t tcg_tb_mib = 0;  // QEMU TCG translation cache; 0: QEMU's default
 };
+
+// The guest RAM the spec itself fixes (MiB): the memory annotation, else the
+// memory limit minus the VMM's overhead (at least kMinGuestMemoryMiB); nullopt
+// when neither is set (the host config's default applies then).
+std::optional<uint64_t> spec_vm_memory_mib(const oci::Spec& spec);
 
 // "512" (MiB), "512M", "512Mi", "2G", "2Gi", "268435456B"; throws naming the annotation.
 uint64_t parse_memory_annotation(const std::string& text);

@@ -139,6 +139,21 @@ rt delete --force c12
 leak_check c12
 case_end
 
+case_begin "create: a limit under the VM floor holds inside, the host gets the floor"
+make_bundle "$B" 'sleep 1000'
+edit_config "$B" "c['mounts'].append({'destination':'/sys/fs/cgroup','type':'cgroup','source':'cgroup','options':['nosuid','noexec','nodev','ro']}); c['linux'].setdefault('resources',{})['memory']={'limit':64<<20}"
+rt run -d -b "$B" c13 </dev/null >/dev/null 2>"$WORK/err"; expect_eq "run -d with a 64 MiB limit" 0 $?
+grep -q "memory limit 64 MiB is under the VM floor of 192 MiB" "$WORK/err" && ok "create warns" || fail "no warning: $(cat "$WORK/err")"
+expect_eq "limit inside" 67108864 "$(rt exec c13 sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes' </dev/null)"
+expect_eq "host limit: the floor" $((192 << 20)) "$(cat /sys/fs/cgroup/memory/c13/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/c13/memory.max)"
+# the container is held to 64 MiB: a 100 MiB allocation is OOM-killed inside
+rt exec c13 sh -c 'x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived' </dev/null >"$WORK/out" 2>&1
+grep -q survived "$WORK/out" && fail "100 MB held under a 64 MiB limit" || ok "held to 64 MiB inside"
+expect_eq "still running" running "$(rt state c13 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+rt delete --force c13
+leak_check c13
+case_end
+
 case_begin "errors"
 rt state nope 2>"$WORK/err"; expect_eq "state unknown id" 1 $?
 expect_eq "message" 'container "nope" does not exist' "$(tail -1 "$WORK/err" | sed 's/.*msg="\(.*\)"/\1/; s/\\"/"/g')"

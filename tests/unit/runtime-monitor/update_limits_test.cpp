@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/vm_sizing.hpp"
+
 namespace chrunc::runtime {
 namespace {
 
@@ -52,6 +54,37 @@ TEST(UpdateLimits, OtherResourcesAndUnlimitedPassThrough) {
   oci::Resources no_memory;
   no_memory.cpu.emplace().shares = 512;
   EXPECT_EQ(host_update_for(no_memory, 256).resources, no_memory);
+}
+
+TEST(UpdateLimits, CreateUnderTheFloorTheHostGetsTheFloor) {
+  oci::Spec spec;
+  spec.linux.emplace().resources = memory(64 * kMiB, std::nullopt);
+  HostUpdate h = host_resources_at_create(spec);
+  // the smallest guest, 128 MiB, + 64 MiB for the VMM
+  EXPECT_EQ(*h.resources.memory->limit, 192 * kMiB);
+  EXPECT_NE(h.note.find("memory limit 64 MiB is under the VM floor of 192 MiB"), std::string::npos)
+      << h.note;
+}
+
+TEST(UpdateLimits, CreateAtOrAboveTheFloorKeepsTheSpec) {
+  oci::Spec spec;
+  spec.linux.emplace().resources = memory(512 * kMiB, 1024 * kMiB);
+  HostUpdate h = host_resources_at_create(spec);
+  EXPECT_EQ(*h.resources.memory->limit, 512 * kMiB);
+  EXPECT_EQ(*h.resources.memory->swap, 1024 * kMiB);
+  EXPECT_TRUE(h.note.empty());
+  EXPECT_TRUE(host_resources_at_create(oci::Spec{}).note.empty());
+}
+
+TEST(UpdateLimits, CreateWithAMemoryAnnotationOverTheLimit) {
+  // guest RAM set to 1 GiB by annotation, host limit 256 MiB: the VMM would be
+  // OOM-killed as the guest touches its RAM; the host gets 1 GiB + 64 MiB
+  oci::Spec spec;
+  spec.linux.emplace().resources = memory(256 * kMiB, std::nullopt);
+  spec.annotations[kMemoryAnnotation] = "1G";
+  HostUpdate h = host_resources_at_create(spec);
+  EXPECT_EQ(*h.resources.memory->limit, 1088 * kMiB);
+  EXPECT_FALSE(h.note.empty());
 }
 
 }  // namespace

@@ -46,17 +46,14 @@ TEST(VmSizing, MemoryLimitLeavesRoomForTheVmm) {
   EXPECT_EQ(size_vm(oci::Spec{}, 1, 256, 2).tcg_tb_mib, 0u);  // unlimited: QEMU's default
 }
 
-TEST(VmSizing, MemoryLimitBelowTheFloorIsRefused) {
+TEST(VmSizing, MemoryLimitBelowTheFloorGetsTheSmallestGuest) {
   oci::Resources r;
-  r.memory.emplace().limit = int64_t{64} << 20;
-  try {
-    size_vm(with_resources(r), 1, 256, 2);
-    FAIL() << "a 64 MiB limit was accepted";
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "linux.resources.memory.limit: 64 MiB is below the 192 MiB a VM needs "
-                 "(128 MiB guest + 64 MiB for the VMM and virtiofsd)");
-  }
+  r.memory.emplace().limit = int64_t{64} << 20;  // docker run -m 64m
+  VmSize s = size_vm(with_resources(r), 1, 256, 2);
+  EXPECT_EQ(s.memory_mib, kMinGuestMemoryMiB);
+  EXPECT_EQ(s.tcg_tb_mib, kLimitedTcgTbMiB);
+  EXPECT_EQ(spec_vm_memory_mib(with_resources(r)), kMinGuestMemoryMiB);
+  EXPECT_EQ(spec_vm_memory_mib(oci::Spec{}), std::nullopt);  // the host config decides
 }
 
 TEST(VmSizing, AnnotationsWin) {
