@@ -184,6 +184,7 @@ with_resolv_conf "$B" "$WORK/resolv-plain.conf"
 rt create -b "$B" n6 </dev/null >/dev/null 2>"$WORK/err"; expect_eq "create (plain resolv.conf)" 0 $?
 rt start n6
 wait_running n6 || fail "n6 not running"
+rt exec n6 cat /proc/net/udp </dev/null | grep -q local_address && ok "the socket tables read" || fail "cannot read /proc/net/udp in n6"
 expect_eq "no listening socket in the VM" "" "$(listeners n6)"
 rt delete --force n6; expect_eq "delete" 0 $?
 leak_check n6
