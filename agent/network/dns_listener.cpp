@@ -161,6 +161,7 @@ void DnsListener::run() {
         errno != EINTR)
       return;
     const auto now = Clock::now();
+    pending.expire(now);  // before answers: one that came too late is dropped
 
     if (fds[0].revents & POLLIN) {
       uint64_t count;
@@ -262,7 +263,6 @@ void DnsListener::run() {
       if (close) connections.erase(it);
     }
 
-    pending.expire(now);
     std::erase_if(connections, [&](const auto& entry) {
       return now - entry.second.last_activity > options_.tcp_idle_timeout;
     });
