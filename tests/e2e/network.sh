@@ -191,5 +191,26 @@ leak_check n6
 stop_dns_responder
 case_end
 
+case_begin "DNS relay without a netns: the host's loopback nameserver (systemd-resolved's way)"
+# A spec without a network namespace shares the host's, where a stub
+# resolver listens on loopback (127.0.0.53 under systemd-resolved; here a
+# test address of our own, 127.0.0.214).
+: >"$WORK/dns.log"
+/usr/bin/python3 "$E2E_SRC/dns_responder.py" 127.0.0.214 host.e2e.test 10.214.11.9 \
+  "$WORK/dns.log" "$DNS_READY" </dev/null >"$WORK/dns.out" 2>&1 &
+for _ in $(seq 50); do [ -s "$DNS_READY" ] && break; sleep 0.1; done
+[ -s "$DNS_READY" ] || fail "the DNS responder did not start: $(cat "$WORK/dns.out")"
+echo "nameserver 127.0.0.214" >"$WORK/resolv-host.conf"
+make_bundle "$B" 'nslookup host.e2e.test'
+edit_config "$B" "c['linux']['namespaces']=[n for n in c['linux']['namespaces'] if n['type']!='network']"
+with_resolv_conf "$B" "$WORK/resolv-host.conf"
+out=$(timeout 120 "$CHRUNC" --root "$ROOT" run -b "$B" n7 </dev/null 2>&1); code=$?
+expect_eq "exit code" 0 "$code"
+echo "$out" | grep -q "Address: 10.214.11.9" && ok "nslookup host.e2e.test gives 10.214.11.9" || fail "nslookup: $out"
+grep -q "^host.e2e.test 1$" "$WORK/dns.log" && ok "the query reached the host's nameserver" || fail "queries seen: $(cat "$WORK/dns.log")"
+leak_check n7
+stop_dns_responder
+case_end
+
 cleanup_net
 finish
