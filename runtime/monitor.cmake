@@ -20,6 +20,8 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/console_socket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_namespaces.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_network.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dns_relay.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dns_exchange.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_cgroup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hooks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pid_file.cpp

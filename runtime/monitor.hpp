@@ -18,6 +18,7 @@
 
 #include "common/unique_fd.hpp"
 #include "oci/spec.hpp"
+#include "runtime/dns_relay.hpp"
 #include "runtime/host_cgroup.hpp"
 #include "runtime/host_network.hpp"
 #include "runtime/monitor_boot.hpp"
@@ -75,6 +76,7 @@ class Monitor {
   std::optional<HostCgroup> cgroup_;
   std::unique_ptr<HostNetwork> network_;  // torn down after the VM (the VMM holds the taps)
   std::unique_ptr<VmSession> vm_;
+  std::unique_ptr<DnsRelay> dns_;  // ended before the VM
   std::unique_ptr<OutputRelay> output_;
   std::unique_ptr<StdinRelay> stdin_;
   // The stdio create handed over (the container's), moved off 0-2, which

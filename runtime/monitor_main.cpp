@@ -169,6 +169,7 @@ void Monitor::create() {
       options_.id,    spec_,         record_.bundle, dir_, oci::write_state_compact(state),
       options_.debug, network_.get()};
   vm_ = VmSession::boot(request);
+  dns_ = start_dns_relay(spec_, record_.bundle, vm_->agent());
 
   listen_ = listen_unix_socket(make_socket_dir(dir_) / "monitor.sock");
   output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
@@ -208,6 +209,7 @@ int Monitor::finish() {
   if (output_) output_->finish(exited_ && !shutdown_requested_ ? 5s : 500ms);
   set_status(Status::kStopped, exit_code_.load());
   timing_mark(dir_, "exited");
+  dns_.reset();
   vm_->teardown();
   network_.reset();
   timing_mark(dir_, "torn-down");
@@ -237,6 +239,7 @@ int Monitor::run() {
   } catch (const std::exception& e) {
     std::string message = e.what();
     log_error(message);
+    dns_.reset();
     vm_.reset();
     network_.reset();
     cgroup_.reset();

@@ -6,6 +6,7 @@
 //                       SignalProcess, Pause, Resume, UpdateResources, Stats, ListProcesses
 //   process_io_rpcs.cpp WaitProcess, WriteStdin, CloseStdin, ReadOutput, ResizeTty
 //   system_rpcs.cpp     Health, SetTime, Shutdown, ConfigureInterfaces
+//   dns_relay_rpc.cpp   RelayDns
 
 #include <functional>
 #include <map>
@@ -32,6 +33,8 @@ struct ServiceOptions {
   std::function<void()> power_off;
   // Where the container's cgroup tree lives.
   std::string cgroup_root = "/sys/fs/cgroup";
+  // The port RelayDns listens on (tests use another).
+  uint16_t dns_port = 53;
 };
 
 class AgentService final : public v1::Agent::Service {
@@ -65,6 +68,8 @@ class AgentService final : public v1::Agent::Service {
                                v1::Empty*) override;
   grpc::Status ConfigureInterfaces(grpc::ServerContext*, const v1::ConfigureInterfacesRequest*,
                                    v1::Empty*) override;
+  grpc::Status RelayDns(grpc::ServerContext*,
+                        grpc::ServerReaderWriter<v1::DnsQuery, v1::DnsAnswer>*) override;
   grpc::Status SetTime(grpc::ServerContext*, const v1::SetTimeRequest*, v1::Empty*) override;
   grpc::Status Shutdown(grpc::ServerContext*, const v1::Empty*, v1::Empty*) override;
 

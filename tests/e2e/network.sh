@@ -9,10 +9,21 @@ NS=net-e2e-$$
 HOST_IF=ne2e$$h
 NS2=net-e2e2-$$
 HOST_IF2=ne2e$$k
+NS3=net-e2e3-$$
+HOST_IF3=ne2e$$d
 MAC=02:00:0a:d6:07:02
+DNS_READY=$WORK/dns.ready
+
+stop_dns_responder() {
+  [ -s "$DNS_READY" ] && kill "$(cat "$DNS_READY")" 2>/dev/null
+  rm -f "$DNS_READY"
+}
 
 cleanup_net() {
+  stop_dns_responder
   ip netns del "$NS" 2>/dev/null
+  ip netns del "$NS3" 2>/dev/null
+  ip link del "$HOST_IF3" 2>/dev/null
   ip netns del "$NS2" 2>/dev/null
   ip link del "$HOST_IF" 2>/dev/null
   ip link del "$HOST_IF2" 2>/dev/null
@@ -130,6 +141,75 @@ for _ in $(seq 50); do pgrep -f "$ROOT/" >/dev/null || break; sleep 0.1; done
 rt delete --force n4; expect_eq "delete" 0 $?
 expect_netns_clean "$NS2"
 leak_check n4
+case_end
+
+case_begin "DNS relay: the netns's loopback nameserver answers the container (docker's 127.0.0.11)"
+# docs/networking.md, "Name resolution": the nameserver listens in the
+# loopback of the host-side netns, as docker's embedded DNS does.
+make_netns "$NS3" "$HOST_IF3" 10.214.10
+: >"$WORK/dns.log"
+ip netns exec "$NS3" /usr/bin/python3 "$E2E_SRC/dns_responder.py" 127.0.0.11 web.e2e.test \
+  10.214.10.77 "$WORK/dns.log" "$DNS_READY" </dev/null >"$WORK/dns.out" 2>&1 &
+for _ in $(seq 50); do [ -s "$DNS_READY" ] && break; sleep 0.1; done
+[ -s "$DNS_READY" ] || fail "the DNS responder did not start: $(cat "$WORK/dns.out")"
+echo "nameserver 127.0.0.11" >"$WORK/resolv-loopback.conf"
+echo "nameserver 10.214.10.1" >"$WORK/resolv-plain.conf"
+# with_resolv_conf BUNDLE FILE: the file bind-mounted at /etc/resolv.conf, as engines do.
+with_resolv_conf() {
+  edit_config "$1" "c['mounts'].append({'destination':'/etc/resolv.conf','type':'bind','source':'$2','options':['rbind','ro']})"
+}
+# listeners ID: the VM's listening UDP and TCP sockets (the container shares its netns).
+listeners() {
+  rt exec "$1" cat /proc/net/udp /proc/net/udp6 </dev/null | awk '$1 ~ /:$/ && $4 == "07" {print "udp", $2}'
+  rt exec "$1" cat /proc/net/tcp /proc/net/tcp6 </dev/null | awk '$1 ~ /:$/ && $4 == "0A" {print "tcp", $2}'
+}
+make_bundle "$B" 'sleep 1000'
+join_netns "$B" "/run/netns/$NS3"
+with_resolv_conf "$B" "$WORK/resolv-loopback.conf"
+rt create -b "$B" n5 </dev/null >/dev/null 2>"$WORK/err"; expect_eq "create" 0 $?
+rt start n5; expect_eq "start" 0 $?
+wait_running n5 || fail "not running"
+out=$(timeout 60 "$CHRUNC" --root "$ROOT" exec n5 nslookup web.e2e.test </dev/null 2>&1)
+echo "$out" | grep -q "Address: 10.214.10.77" && ok "nslookup web.e2e.test gives 10.214.10.77" || fail "nslookup: $out"
+grep -q "^web.e2e.test 1$" "$WORK/dns.log" && ok "the query reached the netns's nameserver" || fail "queries seen: $(cat "$WORK/dns.log")"
+out=$(timeout 60 "$CHRUNC" --root "$ROOT" exec n5 nslookup nosuch.e2e.test </dev/null 2>&1)
+echo "$out" | grep -q "NXDOMAIN" && ok "an unknown name is NXDOMAIN, as the nameserver said" || fail "nslookup nosuch: $out"
+expect_eq "the VM listens on 127.0.0.11:53 UDP and TCP only" "udp 0B00007F:0035 tcp 0B00007F:0035" "$(listeners n5 | tr '\n' ' ' | sed 's/ $//')"
+rt delete --force n5; expect_eq "delete" 0 $?
+leak_check n5
+# The same netns, a resolv.conf without a loopback nameserver: no relay.
+make_bundle "$B" 'sleep 1000'
+join_netns "$B" "/run/netns/$NS3"
+with_resolv_conf "$B" "$WORK/resolv-plain.conf"
+rt create -b "$B" n6 </dev/null >/dev/null 2>"$WORK/err"; expect_eq "create (plain resolv.conf)" 0 $?
+rt start n6
+wait_running n6 || fail "n6 not running"
+rt exec n6 cat /proc/net/udp </dev/null | grep -q local_address && ok "the socket tables read" || fail "cannot read /proc/net/udp in n6"
+expect_eq "no listening socket in the VM" "" "$(listeners n6)"
+rt delete --force n6; expect_eq "delete" 0 $?
+leak_check n6
+stop_dns_responder
+case_end
+
+case_begin "DNS relay without a netns: the host's loopback nameserver (systemd-resolved's way)"
+# A spec without a network namespace shares the host's, where a stub
+# resolver listens on loopback (127.0.0.53 under systemd-resolved; here a
+# test address of our own, 127.0.0.214).
+: >"$WORK/dns.log"
+/usr/bin/python3 "$E2E_SRC/dns_responder.py" 127.0.0.214 host.e2e.test 10.214.11.9 \
+  "$WORK/dns.log" "$DNS_READY" </dev/null >"$WORK/dns.out" 2>&1 &
+for _ in $(seq 50); do [ -s "$DNS_READY" ] && break; sleep 0.1; done
+[ -s "$DNS_READY" ] || fail "the DNS responder did not start: $(cat "$WORK/dns.out")"
+echo "nameserver 127.0.0.214" >"$WORK/resolv-host.conf"
+make_bundle "$B" 'nslookup host.e2e.test'
+edit_config "$B" "c['linux']['namespaces']=[n for n in c['linux']['namespaces'] if n['type']!='network']"
+with_resolv_conf "$B" "$WORK/resolv-host.conf"
+out=$(timeout 120 "$CHRUNC" --root "$ROOT" run -b "$B" n7 </dev/null 2>&1); code=$?
+expect_eq "exit code" 0 "$code"
+echo "$out" | grep -q "Address: 10.214.11.9" && ok "nslookup host.e2e.test gives 10.214.11.9" || fail "nslookup: $out"
+grep -q "^host.e2e.test 1$" "$WORK/dns.log" && ok "the query reached the host's nameserver" || fail "queries seen: $(cat "$WORK/dns.log")"
+leak_check n7
+stop_dns_responder
 case_end
 
 cleanup_net
