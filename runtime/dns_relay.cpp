@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::streamsize kMaxResolvConf = 64 * 1024;
+constexpr std::streamsize kMaxResolvConf = std::streamsize{64} * 1024;
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;
