@@ -81,7 +81,9 @@ TEST_F(StandInsTest, ShowsTheGuestCommandLineNameAndIds) {
   ASSERT_EQ(pids.size(), 1u);
   pid_t host = pids.at(42);
   std::string proc = "/proc/" + std::to_string(host);
-  EXPECT_EQ(slurp(proc + "/cmdline"), std::string("sleep\0" "301\0", 10));
+  EXPECT_EQ(slurp(proc + "/cmdline"), std::string("sleep\0"
+                                                  "301\0",
+                                                  10));
   EXPECT_EQ(slurp(proc + "/comm"), "sleep\n");
   auto g = guest(42, {"x"});
   EXPECT_EQ(status_line(host, "Uid"), "Uid:\t" + std::to_string(g.uid) + "\t" +
