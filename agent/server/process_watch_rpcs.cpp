@@ -20,7 +20,6 @@ using namespace std::chrono_literals;
 // then less and less often: reading /proc costs guest CPU (TCG).
 constexpr auto kFirstLook = 100ms;
 constexpr auto kSlowestLook = 1000ms;
-constexpr auto kTick = 100ms;  // how soon the init's exit or a cancel is noticed
 
 bool same_process(const v1::ProcessInfo& a, const v1::ProcessInfo& b) {
   return a.pid() == b.pid() && a.start_time_ticks() == b.start_time_ticks() && a.uid() == b.uid() &&
@@ -72,10 +71,9 @@ grpc::Status AgentService::WatchProcesses(grpc::ServerContext* context,
       } else {
         interval = std::min<std::chrono::milliseconds>(interval * 2, kSlowestLook);
       }
-      for (auto waited = 0ms; waited < interval; waited += kTick) {
-        if (context->IsCancelled() || process->exit_status()) return;
-        std::this_thread::sleep_for(kTick);
-      }
+      // One wake-up per look: the init's exit ends the stream at the next
+      // one (the monitor does not wait for that: it ends the stand-ins itself).
+      std::this_thread::sleep_for(interval);
     }
   });
 }
