@@ -16,7 +16,8 @@ void add_ps_command(CLI::App& app, ParsedCommand& out) {
       "ps options after the container id (table format) select the columns, as ps does: "
       "-o FIELD[,FIELD...], -O FIELDS, -f, -e/-A; fields pid, ppid, uid, user, stat, s, time, "
       "comm, args, cmd. The table's pids are as the guest sees them; json lists the host pids "
-      "in the container's cgroup (monitor, VMM, virtiofsd), as runc. See ch-runc-ps(8).");
+      "in the container's cgroup (monitor, VMM, virtiofsd and a host stand-in per guest "
+      "process, showing its command line), as runc. See ch-runc-ps(8).");
   stop_flags_at_first_argument(*sub);
   sub->callback([s, sub, &out] {
     std::vector<std::string> args = arguments_after_flags(*sub);

@@ -165,7 +165,8 @@ ChildProcess::~ChildProcess() {
 
 ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   if (options.argv.empty()) throw Error("spawn: empty argv");
-  const std::string program = resolve_program(options.argv[0], options.env);
+  const std::string program =
+      options.program ? options.program->string() : resolve_program(options.argv[0], options.env);
 
   // Everything the child needs is prepared here, before fork.
   std::vector<char*> argv;

@@ -18,6 +18,9 @@ struct SpawnOptions {
   // argv[0] is the program; a name without '/' is looked up in the PATH
   // given in `env` (or /usr/sbin:/usr/bin:/sbin:/bin when env has none).
   std::vector<std::string> argv;
+  // The file to exec when it is not argv[0] (argv[0] is then only the name
+  // the program is shown with, as in ps).
+  std::optional<std::filesystem::path> program;
   // The complete environment of the child ("KEY=value"). Default: PATH only.
   std::vector<std::string> env = {
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};

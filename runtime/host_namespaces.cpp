@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -64,7 +65,20 @@ void enter_monitor_namespaces(const oci::Spec& spec) {
     // Nothing the monitor mounts may reach the host.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
       throw_errno("mount --make-rslave /");
+    if (owns_new_pid_namespace(spec)) mount_own_proc();
   }
+}
+
+bool owns_new_pid_namespace(const oci::Spec& spec) {
+  if (!spec.linux || ::getpid() != 1) return false;
+  for (const auto& ns : spec.linux->namespaces)
+    if (ns.type == "pid") return ns.path.empty();
+  return false;
+}
+
+void mount_own_proc() {
+  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    throw_errno("mount proc on /proc in the monitor's namespaces");
 }
 
 }  // namespace chrunc::runtime

@@ -37,6 +37,18 @@ class PidNamespaceForChild {
 
 // Joins or creates the network, ipc, uts, mount and cgroup namespaces of the
 // spec; throws naming the namespace ("linux.namespaces: join network /x: ...").
+// When it creates the mount namespace and the monitor is PID 1 of a pid
+// namespace of its own, it mounts that namespace's procfs on /proc there
+// (mount_own_proc): the monitor, the VMM, virtiofsd and the stand-ins of the
+// guest's processes see only themselves, as podman's `top` (which lists the
+// /proc of state.pid's mount namespace) expects. Host pids must be read
+// before this.
 void enter_monitor_namespaces(const oci::Spec& spec);
+
+// True when the caller is PID 1 of the new pid namespace the spec asks for
+// (one without a path).
+bool owns_new_pid_namespace(const oci::Spec& spec);
+// Mounts a procfs of the caller's pid namespace on /proc (nosuid, nodev, noexec).
+void mount_own_proc();
 
 }  // namespace chrunc::runtime

@@ -1,5 +1,6 @@
 // `pause`, `resume`, `ps`, `events`, `update`: requests to the monitor.
-// ps lists the processes as the guest sees them (pids are guest pids).
+// ps lists the processes as the guest sees them (pids are guest pids); with
+// --format json, the host pids of the container (as runc).
 #include <unistd.h>
 
 #include <cstdio>
@@ -105,9 +106,15 @@ std::string list_processes(const GlobalOptions& global, const std::string& id,
   std::ostringstream out;
   if (format == "json") {
     // As runc: the pids in the container's cgroup, on the host (the monitor,
-    // the VMM, virtiofsd), read here in the caller's pid namespace. The
-    // guest's pids mean nothing on the host (docker top runs the host's ps
-    // on these).
+    // the VMM, virtiofsd and the stand-ins of the guest's processes, see
+    // stand_ins.hpp), read here in the caller's pid namespace. docker top
+    // runs the host's ps on these: the stand-ins are brought up to date
+    // first, so that it shows the guest's processes of this moment.
+    try {
+      call_monitor(store.dir(id), "stand-ins");
+    } catch (const Error& e) {
+      log_debug(std::string("ps: stand-ins not refreshed: ") + e.what());
+    }
     out << "[";
     bool first = true;
     for (pid_t pid : HostCgroup::pids(store.load(id).cgroups_path)) {

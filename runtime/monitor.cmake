@@ -14,6 +14,9 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/monitor_main.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_boot.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/guest_process_watch.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/stand_ins.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/stand_in_plan.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_socket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stdio_relay.cpp
@@ -32,3 +35,11 @@ add_library(chrunc_runtime STATIC
 target_link_libraries(chrunc_runtime PUBLIC chrunc_store chrunc_oci chrunc_vmm chrunc_agent_client
                                             chrunc_agent_network chrunc_netlink
                                             chrunc_common Threads::Threads)
+
+# ch-runc-standin: the host stand-in of one guest process (stand_ins.hpp),
+# found next to the ch-runc executable (bin/ in the build tree and installed).
+# libc only: one runs per process of every container.
+add_executable(ch-runc-standin ${CMAKE_CURRENT_LIST_DIR}/stand_in_main.cpp)
+set_target_properties(ch-runc-standin PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
+install(TARGETS ch-runc-standin RUNTIME DESTINATION bin)
+add_dependencies(chrunc_runtime ch-runc-standin)

@@ -19,6 +19,7 @@
 #include "common/unique_fd.hpp"
 #include "oci/spec.hpp"
 #include "runtime/dns_relay.hpp"
+#include "runtime/guest_process_watch.hpp"
 #include "runtime/host_cgroup.hpp"
 #include "runtime/host_network.hpp"
 #include "runtime/monitor_boot.hpp"
@@ -78,6 +79,8 @@ class Monitor {
   std::unique_ptr<VmSession> vm_;
   std::unique_ptr<DnsRelay> dns_;  // ended before the VM
   std::unique_ptr<OutputRelay> output_;
+  // Host stand-ins of the guest's processes (docker/podman top), from start on.
+  std::unique_ptr<GuestProcessWatch> processes_;
   std::unique_ptr<StdinRelay> stdin_;
   // The stdio create handed over (the container's), moved off 0-2, which
   // point at monitor.log so nothing the monitor or its libraries print

@@ -137,6 +137,10 @@ void Monitor::create() {
   bool terminal = spec_.process && spec_.process->terminal;
   if (terminal && ::isatty(stdio_[0].get())) ::ioctl(stdio_[0].get(), TIOCSCTTY, 0);
 
+  // Read in the host's /proc, which enter_monitor_namespaces may cover.
+  record_.monitor_pid = host_pid();
+  record_.monitor_start_time = process_start_time(record_.monitor_pid);
+  const auto stand_in_helper = StandIns::default_helper();
   enter_monitor_namespaces(spec_);
 
   std::string cgroup_path =
@@ -149,8 +153,6 @@ void Monitor::create() {
   cgroup_.emplace(HostCgroup::create(cgroup_path, host_resources));
   cgroup_->add_process(0);
   record_.cgroups_path = cgroup_path;
-  record_.monitor_pid = host_pid();
-  record_.monitor_start_time = process_start_time(record_.monitor_pid);
   store_.save(record_);
   wait_for_create_hooks();
   // The interfaces the hooks (or the engine, beforehand) put in the network
@@ -171,6 +173,7 @@ void Monitor::create() {
   vm_ = VmSession::boot(request);
   dns_ = start_dns_relay(spec_, record_.bundle, vm_->agent());
 
+  processes_ = std::make_unique<GuestProcessWatch>(vm_->agent(), options_.id, stand_in_helper);
   listen_ = listen_unix_socket(make_socket_dir(dir_) / "monitor.sock");
   output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
                                           stdio_[2].get());
@@ -207,6 +210,7 @@ int Monitor::finish() {
   listen_.reset();
   ::unlink((socket_dir_path(dir_) / "monitor.sock").c_str());
   if (output_) output_->finish(exited_ && !shutdown_requested_ ? 5s : 500ms);
+  if (processes_) processes_->stop();
   set_status(Status::kStopped, exit_code_.load());
   timing_mark(dir_, "exited");
   dns_.reset();

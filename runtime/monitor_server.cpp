@@ -140,6 +140,7 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
       throw Error(std::string("cannot start a container that is ") + to_string(s));
     agent.start_container(id, 30s);
     set_status(Status::kRunning);
+    processes_->start();
     resend_window_size_ = true;
     timing_mark(dir_, "started");
     return kOk;
@@ -183,6 +184,10 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     }
     d.AddMember("processes", procs, a);
     return json_text(d);
+  }
+  if (command == "stand-ins") {
+    processes_->refresh();
+    return kOk;
   }
   if (command == "stats") {
     auto s = agent.stats(id);

@@ -125,6 +125,19 @@ void AgentClient::signal_process(const std::string& container_id, const std::str
   check_status(stub_->SignalProcess(&context, request, &response), "SignalProcess");
 }
 
+void AgentClient::signal_guest_pid(const std::string& container_id, int pid,
+                                   uint64_t start_time_ticks, int signal) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::SignalProcessRequest request;
+  request.mutable_process()->set_container_id(container_id);
+  request.set_pid(pid);
+  request.set_start_time_ticks(start_time_ticks);
+  request.set_signal(signal);
+  v1::Empty response;
+  check_status(stub_->SignalProcess(&context, request, &response), "SignalProcess");
+}
+
 v1::WaitProcessResponse AgentClient::wait_process(const std::string& container_id,
                                                   const std::string& exec_id) {
   grpc::ClientContext context;

@@ -50,6 +50,10 @@ class AgentClient {
   int exec_process(const v1::ExecProcessRequest& request, std::chrono::milliseconds timeout = {});
   void signal_process(const std::string& container_id, const std::string& exec_id, int signal,
                       bool all = false);
+  // Signals the container's process with guest pid `pid`, if it still is
+  // the one that started at `start_time_ticks` (see SignalProcessRequest).
+  void signal_guest_pid(const std::string& container_id, int pid, uint64_t start_time_ticks,
+                        int signal);
   // Blocks until the process has exited and its output is drained.
   v1::WaitProcessResponse wait_process(const std::string& container_id, const std::string& exec_id);
   void close_stdin(const std::string& container_id, const std::string& exec_id);

@@ -4,6 +4,7 @@
 // init). The RPCs are spread over a file per group:
 //   container_rpcs.cpp  CreateContainer, StartContainer, DeleteContainer, ExecProcess,
 //                       SignalProcess, Pause, Resume, UpdateResources, Stats, ListProcesses
+//   process_watch_rpcs.cpp WatchProcesses, SignalProcess by guest pid
 //   process_io_rpcs.cpp WaitProcess, WriteStdin, CloseStdin, ReadOutput, ResizeTty
 //   system_rpcs.cpp     Health, SetTime, Shutdown, ConfigureInterfaces
 //   dns_relay_rpc.cpp   RelayDns
@@ -61,6 +62,8 @@ class AgentService final : public v1::Agent::Service {
   grpc::Status ResizeTty(grpc::ServerContext*, const v1::ResizeTtyRequest*, v1::Empty*) override;
   grpc::Status ListProcesses(grpc::ServerContext*, const v1::ContainerRef*,
                              v1::ListProcessesResponse*) override;
+  grpc::Status WatchProcesses(grpc::ServerContext*, const v1::ContainerRef*,
+                              grpc::ServerWriter<v1::ListProcessesResponse>*) override;
   grpc::Status Stats(grpc::ServerContext*, const v1::ContainerRef*, v1::StatsResponse*) override;
   grpc::Status Pause(grpc::ServerContext*, const v1::ContainerRef*, v1::Empty*) override;
   grpc::Status Resume(grpc::ServerContext*, const v1::ContainerRef*, v1::Empty*) override;
@@ -77,6 +80,10 @@ class AgentService final : public v1::Agent::Service {
   // The container, or throws NOT_FOUND-style errors naming the id.
   container::Container& container_for(const std::string& id);
   std::shared_ptr<ManagedProcess> process_for(const v1::ProcessRef& ref);
+  // The container's processes, by pid (NotFound when it does not exist).
+  v1::ListProcessesResponse process_list(const std::string& container_id);
+  // SignalProcess with a guest pid (process_watch_rpcs.cpp).
+  void signal_member(const v1::SignalProcessRequest& request);
   // Registers a started process and a thread that records its exit.
   std::shared_ptr<ManagedProcess> track(const std::string& exec_id, pid_t pid,
                                         container::ProcessStdio stdio);

@@ -120,6 +120,7 @@ grpc::Status AgentService::SignalProcess(grpc::ServerContext*,
                                          const v1::SignalProcessRequest* request, v1::Empty*) {
   return guarded([&] {
     const auto& ref = request->process();
+    if (request->pid() != 0) return signal_member(*request);
     if (ref.exec_id().empty()) {
       std::lock_guard lock(mutex_);
       container_for(ref.container_id()).signal(request->signal(), request->all());
@@ -185,16 +186,7 @@ grpc::Status AgentService::Stats(grpc::ServerContext*, const v1::ContainerRef* r
 
 grpc::Status AgentService::ListProcesses(grpc::ServerContext*, const v1::ContainerRef* request,
                                          v1::ListProcessesResponse* response) {
-  return guarded([&] {
-    std::vector<pid_t> pids;
-    {
-      std::lock_guard lock(mutex_);
-      pids = container_for(request->container_id()).pids();
-    }
-    for (pid_t pid : pids) {
-      if (auto info = read_process_info(pid)) *response->add_processes() = *info;
-    }
-  });
+  return guarded([&] { *response = process_list(request->container_id()); });
 }
 
 }  // namespace chrunc::agent

@@ -38,18 +38,24 @@ std::optional<v1::ProcessInfo> read_process_info(pid_t pid, const std::string& p
   if (auto status = slurp(dir + "/status")) {
     std::istringstream lines(*status);
     for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("Uid:", 0) == 0) {
-        std::istringstream uid(line.substr(4));
-        unsigned value = 0;
-        uid >> value;
-        info.set_uid(value);
-        break;
-      }
+      bool uid = line.rfind("Uid:", 0) == 0, gid = line.rfind("Gid:", 0) == 0;
+      if (!uid && !gid) continue;
+      std::istringstream real(line.substr(4));  // real, effective, saved, fs
+      unsigned value = 0;
+      real >> value;
+      uid ? info.set_uid(value) : info.set_gid(value);
     }
   }
   if (auto cmdline = slurp(dir + "/cmdline")) {
     std::string text = *cmdline;
     while (!text.empty() && text.back() == '\0') text.pop_back();
+    if (!text.empty())
+      for (size_t start = 0;;) {
+        size_t end = text.find('\0', start);
+        info.add_argv(text.substr(start, end == std::string::npos ? end : end - start));
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
     for (char& c : text)
       if (c == '\0') c = ' ';
     info.set_cmdline(text);

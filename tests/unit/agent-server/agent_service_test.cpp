@@ -189,3 +189,75 @@ TEST_F(AgentServiceTest, ShutdownPowersOffAfterAnswering) {
 
 }  // namespace
 }  // namespace chrunc::agent
+
+namespace chrunc::agent {
+namespace {
+
+// Reads lists from the stream until `done` accepts one (at most 50).
+bool read_until(grpc::ClientReader<v1::ListProcessesResponse>& stream,
+                const std::function<bool(const v1::ListProcessesResponse&)>& done,
+                v1::ListProcessesResponse& list) {
+  for (int i = 0; i < 50; ++i) {
+    if (!stream.Read(&list)) return false;
+    if (done(list)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> argv_of(const v1::ProcessInfo& p) {
+  return {p.argv().begin(), p.argv().end()};
+}
+
+TEST_F(AgentServiceTest, WatchProcessesFollowsTheListAndSignalsByPid) {
+  create(spec_running("exec sleep 100"));
+  client_->start_container("c1");
+  grpc::ClientContext context;
+  v1::ContainerRef ref;
+  ref.set_container_id("c1");
+  auto stream = client_->stub().WatchProcesses(&context, ref);
+  v1::ListProcessesResponse list;
+  const std::vector<std::string> init_argv{"sleep", "100"};
+  ASSERT_TRUE(read_until(
+      *stream,
+      [&](const auto& l) {
+        return l.processes_size() == 1 && argv_of(l.processes(0)) == init_argv;
+      },
+      list));
+  EXPECT_EQ(list.processes(0).gid(), ::getgid());
+
+  v1::ExecProcessRequest exec;
+  exec.set_container_id("c1");
+  exec.set_exec_id("e1");
+  exec.set_process_json(R"({"cwd": "/", "user": {"uid": 0, "gid": 0}, "args": ["sleep", "50"]})");
+  int exec_pid = client_->exec_process(exec);
+  const std::vector<std::string> exec_argv{"sleep", "50"};
+  v1::ProcessInfo added;
+  // (A list may catch the process between fork and exec: then comes another.)
+  ASSERT_TRUE(read_until(
+      *stream,
+      [&](const auto& l) {
+        for (const auto& p : l.processes())
+          if (p.pid() == exec_pid && argv_of(p) == exec_argv) added = p;
+        return l.processes_size() == 2 && added.pid() == exec_pid;
+      },
+      list));
+  // A start time that is not the process's, or a pid outside the container: refused.
+  EXPECT_THROW(client_->signal_guest_pid("c1", exec_pid, added.start_time_ticks() + 1, SIGKILL),
+               Error);
+  EXPECT_THROW(client_->signal_guest_pid("c1", ::getpid(), 0, SIGKILL), Error);
+  client_->signal_guest_pid("c1", exec_pid, added.start_time_ticks(), SIGKILL);
+  EXPECT_EQ(client_->wait_process("c1", "e1").signal(), SIGKILL);
+  ASSERT_TRUE(read_until(
+      *stream, [](const auto& l) { return l.processes_size() == 1; }, list));
+
+  // The init's end ends the stream.
+  client_->signal_process("c1", "", SIGKILL);
+  client_->wait_process("c1", "");
+  EXPECT_FALSE(read_until(
+      *stream, [](const auto&) { return false; }, list));
+  auto status = stream->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+}  // namespace
+}  // namespace chrunc::agent

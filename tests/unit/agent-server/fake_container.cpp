@@ -88,7 +88,12 @@ class FakeContainer final : public container::Container {
   void pause() override { throw Error("pause: not in the fake"); }
   void resume() override { throw Error("resume: not in the fake"); }
   void update(const oci::Resources&) override { throw Error("update: not in the fake"); }
-  std::vector<pid_t> pids() override { return {init_}; }
+  std::vector<pid_t> pids() override {
+    std::vector<pid_t> pids{init_};
+    for (pid_t pid : execs_)
+      if (::kill(pid, 0) == 0) pids.push_back(pid);
+    return pids;
+  }
   container::CgroupStats stats() override {
     container::CgroupStats s;
     s.pids_current = 1;

@@ -23,3 +23,20 @@ TEST(ProcList, GoneProcessIsNullopt) {
 
 }  // namespace
 }  // namespace chrunc::agent
+
+namespace chrunc::agent {
+namespace {
+
+TEST(ProcList, ArgvAndGid) {
+  auto info = read_process_info(::getpid());
+  ASSERT_TRUE(info.has_value());
+  ASSERT_GE(info->argv_size(), 1);
+  EXPECT_NE(info->argv(0).find("agent_server_test"), std::string::npos);
+  std::string joined;
+  for (const auto& arg : info->argv()) joined += (joined.empty() ? "" : " ") + arg;
+  EXPECT_EQ(joined, info->cmdline());
+  EXPECT_EQ(info->gid(), ::getgid());
+}
+
+}  // namespace
+}  // namespace chrunc::agent

@@ -1,0 +1,51 @@
+#pragma once
+// The pure part of the guest-process stand-ins (runtime/stand_ins.hpp): what
+// a stand-in shows of its guest process, and which stand-ins to end and to
+// start when the agent sends a new list of the container's processes.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace chrunc::runtime {
+
+// One process of the container as the guest sees it (from ListProcesses).
+struct GuestProcess {
+  pid_t pid = 0;
+  uint64_t start_time_ticks = 0;  // with pid, tells a reused pid apart
+  uint32_t uid = 0, gid = 0;
+  std::string comm;
+  std::vector<std::string> argv;
+  bool operator==(const GuestProcess&) const = default;
+};
+
+// At most this many stand-ins (the lowest guest pids): a fork bomb in the
+// guest must not become one on the host.
+constexpr size_t kMaxStandIns = 512;
+// At most this much command line (whole arguments) is copied.
+constexpr size_t kMaxStandInArgvBytes = 64 * 1024;
+
+// The argv a stand-in is exec'd with: the guest's, cut to whole arguments
+// within kMaxStandInArgvBytes (at least the first, shortened if need be), or
+// "[comm]" when the guest has none (a zombie), as ps shows such a process.
+std::vector<std::string> stand_in_argv(const GuestProcess& process);
+
+// The first message to a stand-in: "<uid> <gid> <comm>" (comm cut to the
+// kernel's 15 bytes).
+std::string stand_in_identity(const GuestProcess& process);
+
+struct StandInPlan {
+  std::vector<pid_t> end;           // guest pids whose stand-in goes (gone or changed)
+  std::vector<GuestProcess> start;  // processes that get a (new) stand-in
+};
+
+// `current`: the guest processes that have a stand-in, by guest pid;
+// `listed`: the container's processes now. A process whose start time, ids,
+// name or argv changed (an exec) is ended and started again.
+StandInPlan plan_stand_ins(const std::map<pid_t, GuestProcess>& current,
+                           const std::vector<GuestProcess>& listed);
+
+}  // namespace chrunc::runtime
