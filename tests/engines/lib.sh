@@ -141,6 +141,34 @@ ours() {
 # (the patterns for grep -F: no empty line, which would match everything).
 ids_names() { grep -v '^shim-socket ' "$2" 2>/dev/null | grep -v '^[[:space:]]*$' >"$1/ids.names"; return 0; }
 
+# runtime_socket_dirs DIR: ch-runc's socket dirs of our containers that are
+# still there: /run/ch-runc/<fnv1a-64 of STATE_DIR> (runtime/socket_dir.cpp)
+# with STATE_DIR = ROOT/ID, ROOT a runtime root the engines keep under DIR.
+CHRUNC_SOCKET_ROOT=/run/ch-runc
+runtime_socket_dirs() {
+  [ -d "$CHRUNC_SOCKET_ROOT" ] && [ -s "$1/ids.names" ] || return 0
+  python3 - "$1" "$CHRUNC_SOCKET_ROOT" <<'PY'
+import os, sys
+work, sockroot = sys.argv[1], sys.argv[2]
+have = set(os.listdir(sockroot))
+if not have:
+    sys.exit(0)
+ids = [l.strip() for l in open(os.path.join(work, "ids.names")) if l.strip()]
+def fnv1a(text):
+    h = 0xcbf29ce484222325
+    for b in text.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+skip = {"overlay", "overlay2", "overlay-layers", "overlay-images", "vfs", "image", "content", "snapshots"}
+for root, dirs, _ in os.walk(work):
+    dirs[:] = [d for d in dirs if d not in skip and root.count(os.sep) - work.count(os.sep) < 6]
+    for i in ids:
+        h = fnv1a(os.path.normpath(os.path.join(root, i)))
+        if h in have:
+            print(os.path.join(sockroot, h), "(" + os.path.join(root, i) + ")")
+PY
+}
+
 # check_leftovers DIR IDS_FILE: prints what the run left behind and returns
 # non-zero if anything is left. IDS_FILE holds container names and ids (and
 # "shim-socket HASH" lines).
@@ -169,6 +197,8 @@ check_leftovers() {
     m=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -Ff "$names" || true)
     [ -n "$m" ] && out+="netns: $m"$'\n'
   fi
+  m=$(runtime_socket_dirs "$dir")
+  [ -n "$m" ] && out+="runtime socket dirs: $m"$'\n'
   # the shims of our containers remove their sockets as they exit, a moment
   # after the engine stops
   local i sock
@@ -198,6 +228,7 @@ force_cleanup() {
     ours "$pid" "$dir" && kill -9 "$pid" 2>/dev/null
   done
   sleep 0.5
+  runtime_socket_dirs "$dir" | awk '{print $1}' | xargs -r rm -rf
   awk '{print $5}' /proc/self/mountinfo | grep -F "$dir" | sort -r | while read -r m; do
     umount -l "$m" 2>/dev/null || true
   done
