@@ -87,7 +87,7 @@ test_docker_names() {
   D run -d --name "$srv" --hostname "$srv" --network "$USER_NET" --runtime "$RT_NAME" \
     net/busybox:latest sh -c "$HTTPD" >/dev/null || return 1
   out=$(D run --name "$cli" --network "$USER_NET" --runtime "$RT_NAME" net/busybox:latest sh -c \
-    "end=\$((\$(date +%s) + 40)); while [ \$(date +%s) -lt \$end ]; do wget -T 3 -qO- http://$srv/index.html 2>/dev/null && exit 0; sleep 0.5; done; cat /etc/resolv.conf; nslookup $srv; exit 1")
+    "end=\$((\$(date +%s) + 40)); while [ \$(date +%s) -lt \$end ]; do timeout 5 wget -qO- http://$srv/index.html 2>/dev/null && exit 0; sleep 0.5; done; cat /etc/resolv.conf; nslookup $srv; exit 1")
   D rm -f "$srv" "$cli" >/dev/null
   expect_eq "the client fetched from the server by name" "$out" "page-of-$srv"
 }
