@@ -16,8 +16,8 @@ export CCACHE_BASEDIR=$src
 # gRPC headers): it is a stage of its own, `STAGES=tidy ./scripts/run-tests.sh`.
 # The engine tests (docker, podman, containerd and their networking, against
 # runc and then ch-runc) are in the default run: their checks share
-# containers where they can (about 13 VM boots per engine), which keeps them
-# within CI's budget under TCG.
+# containers where they can (12-13 VM boots per engine instead of about 40),
+# which keeps them within CI's budget under TCG.
 stages=${STAGES:-"format build unit e2e engines sanitizers fuzz"}
 
 passed=0
