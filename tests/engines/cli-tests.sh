@@ -147,7 +147,7 @@ test_run_tty_resize() {
     ( for i in \$(seq 240); do [ \"\$($(E_str) inspect -f '{{.State.Running}}' $n 2>/dev/null)\" = true ] && break; sleep 0.25; done; \
       sleep 1; stty rows 40 cols 120 </dev/tty ) & \
     $(E_str) run -t --name $n ${RUNOPT[*]} --network none $IMG sh -c 'tty; i=0; \
-      while ! stty size >/dev/null 2>&1 && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i+1)); done; stty size; i=0; \
+      while ! stty size >/dev/null 2>&1 && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done; stty size; i=0; \
       while [ \"\$(stty size 2>/dev/null)\" != \"40 120\" ] && [ \$i -lt 150 ]; do sleep 0.2; i=\$((i+1)); done; stty size; exit 6'")
   rc=$?
   track "$n"

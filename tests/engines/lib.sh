@@ -194,6 +194,9 @@ check_leftovers() {
     [ -n "$m" ] && out+="cgroups: $m"$'\n'
     m=$(find /run -maxdepth 5 -type d 2>/dev/null | grep -Ff "$names" | grep -vF "$dir" || true)
     [ -n "$m" ] && out+="state dirs: $m"$'\n'
+    # ctr's stdio fifos: /run/containerd/fifo/<random>/<id>-stdout ...
+    m=$(find /run/containerd/fifo ! -type d 2>/dev/null | grep -Ff "$names" || true)
+    [ -n "$m" ] && out+="fifos: $m"$'\n'
     m=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -Ff "$names" || true)
     [ -n "$m" ] && out+="netns: $m"$'\n'
   fi
