@@ -3,6 +3,14 @@
 # RUNOPT (the `run` flags choosing the runtime, e.g. --runtime NAME; podman
 # takes it as a global flag instead), IMG, WORK, IDS (file of
 # container names and ids, for the leftover check), SECCOMP (profile file).
+#
+# Every container is a VM boot under ch-runc, so checks that can share a
+# container do: three foreground runs carry many flags each and print one
+# KEY=VALUE line per behaviour (shared_run), one detached container serves
+# the logs/exec/kill/pause/update/top/stats/etc-files/volume/rm tests
+# (SVC). Each behaviour stays a test of its own that reads its own lines, so
+# a failure names what broke. Checks that need a container of their own keep
+# one: the negative cases, stop/restart, the tty, piped stdin.
 
 NET=(--network none)
 cname() { next_name "et$$-"; }
@@ -37,28 +45,95 @@ status_of() { E inspect -f '{{.State.Status}}' "$1" 2>/dev/null; }
 rmf() { E rm -f "$@" >/dev/null 2>&1; }
 logs_have() { E logs "$1" 2>&1 | grep -q -- "$2"; }
 
+# selected FUNCTION...: whether ENGTEST_ONLY (if set) picks any of them.
+selected() {
+  [ -z "${ENGTEST_ONLY:-}" ] && return 0
+  local f
+  for f; do [[ $f =~ $ENGTEST_ONLY ]] && return 0; done
+  return 1
+}
+
+# --- shared foreground runs ---------------------------------------------------
+# shared_run KEY ARGS...: `R ARGS...` once; stdout, stderr and the exit code
+# go to $WORK/shared/KEY.{out,err,rc} for the tests that read them.
+shared_run() {
+  local key=$1
+  shift
+  mkdir -p "$WORK/shared"
+  R "$@" >"$WORK/shared/$key.out" 2>"$WORK/shared/$key.err"
+  echo $? >"$WORK/shared/$key.rc"
+}
+# val KEY NAME: the value of the line NAME=... the run KEY printed.
+val() { sed -n "s/^$2=//p" "$WORK/shared/$1.out" 2>/dev/null | head -n 1; }
+# shown KEY: the run's output, for a failure's diagnostics.
+shown() {
+  echo "--- $1: exit $(cat "$WORK/shared/$1.rc" 2>/dev/null), stdout:"
+  cat "$WORK/shared/$1.out" 2>/dev/null
+  echo "--- stderr:"
+  cat "$WORK/shared/$1.err" 2>/dev/null
+}
+
+# As a user: output, stderr, the exit code, --user, -e, --workdir, --ulimit.
+USER_FLAGS=(--user 1000:1001 -e FOO=bar -e "SPACED=a b" --workdir /usr/sbin
+  --ulimit nofile=1234:2345 --ulimit nproc=2000:3000)
+USER_SCRIPT=$(cat <<'EOF'
+echo hello
+echo to-stderr >&2
+echo "ids=$(id -u) $(id -g)"
+echo "env=$FOO|$SPACED"
+echo "pwd=$(pwd)"
+echo "ulimits=$(ulimit -Sn) $(ulimit -Hn) $(ulimit -Su) $(ulimit -Hu)"
+exit 3
+EOF
+)
+
+# As root with the default capabilities and seccomp profile: --read-only
+# with a tmpfs /tmp, --tmpfs with a size, --sysctl, --oom-score-adj,
+# --shm-size, masked paths, and (docker) --init.
+ROOT_FLAGS=(--read-only --tmpfs /tmp --tmpfs /scratch:size=1m --sysctl net.ipv4.ip_forward=1
+  --oom-score-adj 300 --shm-size 8m)
+ROOT_SCRIPT=$(cat <<'EOF'
+echo "chown=$(chown 1:1 /tmp 2>&1 && echo ok)"
+echo "capeff=$(grep CapEff /proc/self/status | awk '{print $2}')"
+echo "mkdir=$(mkdir /tmp/d 2>&1 && echo ok)"
+echo "rootwrite=$(touch /x 2>&1 && echo succeeded)"
+echo "tmpwrite=$(touch /tmp/x 2>&1 && echo ok)"
+echo "scratchmount=$(grep ' /scratch ' /proc/mounts)"
+echo "scratchwrite=$(echo x > /scratch/f && cat /scratch/f)"
+echo "extras=$(cat /proc/sys/net/ipv4/ip_forward) $(cat /proc/self/oom_score_adj) $(df -k /dev/shm | awk 'NR==2 {print $2}') $(stat -c '%F %t,%T' /proc/keys) $(ls /sys/firmware | wc -l)"
+echo "pid1=$(cat /proc/1/comm)"
+echo "self=$$"
+EOF
+)
+
+# As root with capabilities changed and a seccomp profile that denies mkdir.
+RESTRICTED_SCRIPT=$(cat <<'EOF'
+echo "chown=$(chown 1:1 /tmp 2>&1 && echo succeeded)"
+echo "capeff=$(grep CapEff /proc/self/status | awk '{print $2}')"
+echo "mkdir=$(mkdir /tmp/d 2>&1 && echo succeeded)"
+echo "touch=$(touch /tmp/f 2>&1 && echo ok)"
+EOF
+)
+
 test_run_output_exit() {
-  local out
-  out=$(R "$IMG" echo hello) || fail "echo exited $?" || return 1
-  expect_eq "stdout" "$out" "hello" || return 1
-  out=$(R "$IMG" sh -c 'echo to-stderr >&2' 2>&1 >/dev/null)
-  expect_match "stderr" "$out" "to-stderr" || return 1
-  R "$IMG" sh -c 'exit 3'
-  expect_eq "exit code" "$?" 3 || return 1
-  R "$IMG" false
-  expect_eq "exit code of false" "$?" 1 || return 1
+  local out rc
+  out=$(cat "$WORK/shared/user.out")
+  expect_eq "exit code" "$(cat "$WORK/shared/user.rc")" 3 || { shown user; return 1; }
+  expect_eq "first line of stdout" "$(head -n 1 <<<"$out")" hello || { shown user; return 1; }
+  # nothing else on stdout than what the script printed
+  ! tail -n +2 <<<"$out" | grep -vE '^[a-z]+=' || fail "stray stdout lines" || { shown user; return 1; }
+  expect_match "stderr" "$(cat "$WORK/shared/user.err")" "to-stderr" || { shown user; return 1; }
   R "$IMG" /no/such/binary >/dev/null 2>&1
-  local rc=$?
+  rc=$?
   [ $rc -eq 127 ] || [ $rc -eq 126 ] || fail "missing binary: exit $rc, want 127 (or 126)"
 }
 
 test_run_stdin() {
-  local out
-  out=$(printf 'one\ntwo\nthree\n' | R -i "$IMG" wc -l) || return 1
-  expect_eq "wc -l" "$(echo $out)" 3 || return 1
-  out=$(printf 'abc' | R -i "$IMG" sh -c 'cat; exit 4')
-  local rc=$?
-  expect_eq "cat" "$out" "abc" && expect_eq "exit" $rc 4
+  local out rc
+  # cat ends only at EOF: the piped bytes and the end of input both arrive
+  out=$(printf 'one\ntwo\nthree' | R -i "$IMG" sh -c 'cat; exit 4')
+  rc=$?
+  expect_eq "cat" "$out" "$(printf 'one\ntwo\nthree')" && expect_eq "exit" $rc 4
 }
 
 test_run_tty_resize() {
@@ -84,106 +159,72 @@ test_run_tty_resize() {
   expect_match "size after resize" "$out" "40 120"
 }
 
-test_run_detach_logs() {
+# --- the shared detached container --------------------------------------------
+# It logs to stdout and stderr, traps USR1, holds 4 MB of memory, keeps a
+# `sleep 301` (for top) and ticks every 0.2 s (for pause); $WORK/vol is its
+# /data.
+SVC_SCRIPT=$(cat <<'EOF'
+trap "echo got-usr1" USR1
+echo out-line
+echo err-line >&2
+x=$(head -c 4000000 /dev/zero | tr "\0" a)
+while :; do sleep 301; done &
+while :; do echo tick; sleep 0.2; done
+EOF
+)
+svc_start() {
   local n
   n=$(cname)
-  D "$n" "$IMG" sh -c 'echo out-line; echo err-line >&2; sleep 300' || return 1
+  echo "$n" >"$WORK/svc.name"
+  mkdir -p "$WORK/vol"
+  echo from-host >"$WORK/vol/in"
+  D "$n" -v "$WORK/vol:/data" "$IMG" sh -c "$SVC_SCRIPT" >"$WORK/svc.start" 2>&1
+}
+# svc: the shared container's name; fails when it does not run.
+svc() {
+  local n
+  n=$(cat "$WORK/svc.name" 2>/dev/null)
+  [ -n "$n" ] && is_running "$n" || { echo "FAIL: the shared container ($n) is not running: $(cat "$WORK/svc.start" 2>/dev/null)"; return 1; }
+  echo "$n"
+}
+
+test_run_detach_logs() {
+  local n out
+  n=$(svc) || return 1
   wait_for 30 logs_have "$n" err-line
-  local out
   out=$(E logs "$n" 2>&1)
-  rmf "$n"
   expect_match "logs stdout" "$out" "out-line" && expect_match "logs stderr" "$out" "err-line"
 }
 
 test_exec() {
   local n out rc
-  n=$(cname)
-  D "$n" "$IMG" sleep 300 || return 1
-  out=$(E exec "$n" echo exec-out) || { rmf "$n"; fail "exec exit $?"; return 1; }
-  expect_eq "exec output" "$out" exec-out || { rmf "$n"; return 1; }
+  n=$(svc) || return 1
+  out=$(E exec "$n" echo exec-out) || { fail "exec exit $?"; return 1; }
+  expect_eq "exec output" "$out" exec-out || return 1
   E exec "$n" sh -c 'exit 7'
   rc=$?
-  expect_eq "exec exit code" $rc 7 || { rmf "$n"; return 1; }
+  expect_eq "exec exit code" $rc 7 || return 1
   out=$(printf 'piped' | E exec -i "$n" sh -c 'cat; exit 2')
   rc=$?
-  expect_eq "exec -i output" "$out" piped && expect_eq "exec -i exit" $rc 2 || { rmf "$n"; return 1; }
+  expect_eq "exec -i output" "$out" piped && expect_eq "exec -i exit" $rc 2 || return 1
   out=$(in_tty "$(E_str) exec -t $n sh -c 'tty; stty size; exit 5'")
   rc=$?
   echo "$out"
-  expect_eq "exec -t exit" $rc 5 && expect_match "exec -t tty" "$out" "/dev/pts/" || { rmf "$n"; return 1; }
-  E exec -d "$n" sh -c 'sleep 1; echo detached > /tmp/exec-d' || { rmf "$n"; fail "exec -d exit $?"; return 1; }
+  expect_eq "exec -t exit" $rc 5 && expect_match "exec -t tty" "$out" "/dev/pts/" || return 1
+  E exec -d "$n" sh -c 'sleep 1; echo detached > /tmp/exec-d' || { fail "exec -d exit $?"; return 1; }
   wait_for 30 E exec "$n" test -f /tmp/exec-d
   out=$(E exec "$n" cat /tmp/exec-d)
-  rmf "$n"
   expect_eq "exec -d result" "$out" detached
 }
 
-test_stop_term() {
-  local n t0 t1 code
-  n=$(cname)
-  D "$n" "$IMG" sh -c 'trap "echo got-term; exit 0" TERM; echo ready; while :; do sleep 0.2; done' || return 1
-  wait_for 30 logs_have "$n" ready
-  t0=$SECONDS
-  E stop -t 20 "$n" >/dev/null || { rmf "$n"; fail "stop failed"; return 1; }
-  t1=$SECONDS
-  code=$(E inspect -f '{{.State.ExitCode}}' "$n")
-  local logs
-  logs=$(E logs "$n" 2>&1)
-  rmf "$n"
-  expect_eq "exit code after TERM" "$code" 0 || return 1
-  expect_match "trap ran" "$logs" got-term || return 1
-  [ $((t1 - t0)) -lt 15 ] || fail "stop took $((t1 - t0)) s: TERM not delivered?"
-}
-
-test_stop_kill_after_timeout() {
-  local n t0 t1 code
-  n=$(cname)
-  D "$n" "$IMG" sh -c 'trap "" TERM; echo ready; while :; do sleep 0.2; done' || return 1
-  wait_for 30 logs_have "$n" ready
-  t0=$SECONDS
-  E stop -t 2 "$n" >/dev/null || { rmf "$n"; fail "stop failed"; return 1; }
-  t1=$SECONDS
-  code=$(E inspect -f '{{.State.ExitCode}}' "$n")
-  rmf "$n"
-  expect_eq "exit code after KILL" "$code" 137 || return 1
-  [ $((t1 - t0)) -ge 2 ] || fail "stop returned after $((t1 - t0)) s, before its timeout"
-}
-
 test_kill_usr1() {
-  local n
-  n=$(cname)
-  D "$n" "$IMG" sh -c 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.2; done' || return 1
-  wait_for 30 logs_have "$n" ready
-  E kill -s USR1 "$n" >/dev/null || { rmf "$n"; fail "kill failed"; return 1; }
+  local n logs running
+  n=$(svc) || return 1
+  E kill -s USR1 "$n" >/dev/null || { fail "kill failed"; return 1; }
   wait_for 30 logs_have "$n" got-usr1
-  local logs running
   logs=$(E logs "$n" 2>&1)
   is_running "$n" && running=yes || running=no
-  rmf "$n"
   expect_match "trap ran" "$logs" got-usr1 && expect_eq "still running" $running yes
-}
-
-test_pause_unpause() {
-  local n a b st
-  n=$(cname)
-  D "$n" "$IMG" sh -c 'while :; do echo tick; sleep 0.2; done' || return 1
-  E pause "$n" >/dev/null || { rmf "$n"; fail "pause failed"; return 1; }
-  st=$(status_of "$n")
-  sleep 1
-  a=$(E logs "$n" 2>&1 | wc -l)
-  sleep 2
-  b=$(E logs "$n" 2>&1 | wc -l)
-  E unpause "$n" >/dev/null || { rmf "$n"; fail "unpause failed"; return 1; }
-  local st2
-  st2=$(status_of "$n")
-  wait_for 20 test "$(E logs "$n" 2>&1 | wc -l)" -gt "$b"
-  local c
-  c=$(E logs "$n" 2>&1 | wc -l)
-  rmf "$n"
-  expect_eq "status when paused" "$st" paused || return 1
-  expect_eq "no output while paused" "$b" "$a" || return 1
-  expect_eq "status after unpause" "$st2" running || return 1
-  [ "$c" -gt "$b" ] || fail "no output after unpause"
 }
 
 # prints "memory-limit cpu-quota cpu-period" as seen inside (cgroup v1 or v2)
@@ -191,43 +232,124 @@ CG_READ='if [ -f /sys/fs/cgroup/memory.max ]; then echo $(cat /sys/fs/cgroup/mem
 
 test_update() {
   local n out
-  n=$(cname)
-  D "$n" "$IMG" sleep 300 || return 1
-  if [ "$ENGINE" = docker ]; then
-    E update --memory 64m --memory-swap 128m --cpus 0.5 "$n" >/dev/null
-  else
-    E update --memory 64m --memory-swap 128m --cpus 0.5 "$n" >/dev/null
-  fi || { rmf "$n"; fail "update failed"; return 1; }
+  n=$(svc) || return 1
+  E update --memory 64m --memory-swap 128m --cpus 0.5 "$n" >/dev/null || { fail "update failed"; return 1; }
   out=$(E exec "$n" sh -c "$CG_READ")
-  rmf "$n"
   echo "inside: $out"
   expect_match "memory limit and cpu quota inside" "$out" "^67108864 50000 100000$"
 }
 
 test_top() {
-  local n out
-  n=$(cname)
-  D "$n" "$IMG" sleep 301 || return 1
+  local n out rc
+  n=$(svc) || return 1
   out=$(E top "$n" 2>&1)
-  local rc=$?
-  rmf "$n"
+  rc=$?
   echo "$out"
   [ $rc -eq 0 ] || fail "top exit $rc" || return 1
   expect_match "top lists the process" "$out" "sleep 301"
 }
 
 test_stats() {
-  local n out
-  n=$(cname)
-  D "$n" "$IMG" sh -c 'x=$(head -c 4000000 /dev/zero | tr "\0" a); sleep 300' || return 1
-  sleep 1
+  local n out rc
+  n=$(svc) || return 1
   out=$(E stats --no-stream --format '{{.MemUsage}}' "$n" 2>&1)
-  local rc=$?
-  rmf "$n"
+  rc=$?
   echo "$out"
   [ $rc -eq 0 ] || fail "stats exit $rc" || return 1
   expect_match "memory usage" "$out" "^[0-9.]+[kKMG]i?B" || return 1
   ! printf '%s' "$out" | grep -qE '^0(\.0+)?[kKMG]?i?B' || fail "memory usage is zero"
+}
+
+# /etc/hosts, /etc/hostname and /etc/resolv.conf are files the engine keeps
+# on the host and binds in: a change the host makes later is seen inside.
+test_etc_files_live() {
+  local n hp out hn hosts
+  n=$(svc) || return 1
+  hp=$(E inspect -f '{{.HostsPath}}' "$n")
+  [ -f "$hp" ] || { fail "no hosts file on the host ($hp)"; return 1; }
+  hn=$(E inspect -f '{{.Config.Hostname}}' "$n")
+  # resolv.conf: when the engine made one (podman makes none with --network none)
+  local rp want_resolv=""
+  rp=$(E inspect -f '{{.ResolvConfPath}}' "$n" 2>/dev/null)
+  [ -n "$rp" ] && [ -f "$rp" ] && want_resolv=" resolv-ok"
+  out=$(E exec "$n" sh -c 'echo "$(cat /etc/hostname)"; hostname; [ -z "$1" ] || { test -f /etc/resolv.conf && echo resolv-ok; }' sh "$want_resolv")
+  # appended in place: the file keeps its inode, as an engine's own update does
+  echo "10.9.8.7 engtest-live-host" >>"$hp"
+  wait_for 20 E exec "$n" grep -q engtest-live-host /etc/hosts
+  hosts=$(E exec "$n" cat /etc/hosts)
+  echo "$out"
+  expect_eq "hostname file, hostname, resolv.conf" "$(echo $out)" "$hn $hn$want_resolv" || return 1
+  expect_match "host-side change seen inside" "$hosts" "10.9.8.7 engtest-live-host"
+}
+
+test_volume() {
+  local d="$WORK/vol" n out
+  n=$(svc) || return 1
+  out=$(E exec "$n" sh -c 'cat /data/in; echo from-container > /data/out') || return 1
+  expect_eq "container reads host file" "$out" from-host || return 1
+  expect_eq "host reads container file" "$(cat "$d/out" 2>/dev/null)" from-container || return 1
+  # a file the host writes while the container runs is seen, and the answer too
+  echo late-host >"$d/late"
+  E exec "$n" sh -c 'cat /data/late > /data/ack' || return 1
+  expect_eq "live host->container->host" "$(cat "$d/ack" 2>/dev/null)" late-host
+}
+
+test_pause_unpause() {
+  local n a b c st st2
+  n=$(svc) || return 1
+  E pause "$n" >/dev/null || { fail "pause failed"; return 1; }
+  st=$(status_of "$n")
+  sleep 1
+  a=$(E logs "$n" 2>&1 | wc -l)
+  sleep 2
+  b=$(E logs "$n" 2>&1 | wc -l)
+  # the container is shared: it is resumed whatever the checks above saw
+  E unpause "$n" >/dev/null || { fail "unpause failed"; return 1; }
+  st2=$(status_of "$n")
+  wait_for 20 test "$(E logs "$n" 2>&1 | wc -l)" -gt "$b"
+  c=$(E logs "$n" 2>&1 | wc -l)
+  expect_eq "status when paused" "$st" paused || return 1
+  expect_eq "no output while paused" "$b" "$a" || return 1
+  expect_eq "status after unpause" "$st2" running || return 1
+  [ "$c" -gt "$b" ] || fail "no output after unpause"
+}
+
+# the end of the shared container
+test_rm_force_running() {
+  local n
+  n=$(svc) || return 1
+  E rm -f "$n" >/dev/null || fail "rm -f exit $?" || return 1
+  ! E inspect "$n" >/dev/null 2>&1 || fail "container still exists"
+}
+
+# --- containers of their own -----------------------------------------------------
+# stop_with ACTION SECONDS: a container whose shell traps TERM with ACTION
+# is stopped with `stop -t SECONDS`; sets STOP_CODE (its exit code),
+# STOP_SECS (how long stop took) and STOP_LOGS.
+stop_with() {
+  local n t0
+  n=$(cname)
+  D "$n" "$IMG" sh -c "trap '$1' TERM; echo ready; while :; do sleep 0.2; done" || return 1
+  wait_for 30 logs_have "$n" ready
+  t0=$SECONDS
+  E stop -t "$2" "$n" >/dev/null || { rmf "$n"; fail "stop failed"; return 1; }
+  STOP_SECS=$((SECONDS - t0))
+  STOP_CODE=$(E inspect -f '{{.State.ExitCode}}' "$n")
+  STOP_LOGS=$(E logs "$n" 2>&1)
+  rmf "$n"
+}
+
+test_stop_term() {
+  stop_with 'echo got-term; exit 0' 20 || return 1
+  expect_eq "exit code after TERM" "$STOP_CODE" 0 || return 1
+  expect_match "trap ran" "$STOP_LOGS" got-term || return 1
+  [ "$STOP_SECS" -lt 15 ] || fail "stop took $STOP_SECS s: TERM not delivered?"
+}
+
+test_stop_kill_after_timeout() {
+  stop_with '' 2 || return 1
+  expect_eq "exit code after KILL" "$STOP_CODE" 137 || return 1
+  [ "$STOP_SECS" -ge 2 ] || fail "stop returned after $STOP_SECS s, before its timeout"
 }
 
 test_restart() {
@@ -246,87 +368,52 @@ test_restart() {
   expect_eq "exec after restart" "$out" alive
 }
 
-test_rm_force_running() {
-  local n
-  n=$(cname)
-  D "$n" "$IMG" sleep 300 || return 1
-  E rm -f "$n" >/dev/null || fail "rm -f exit $?" || return 1
-  ! E inspect "$n" >/dev/null 2>&1 || fail "container still exists"
-}
-
-test_volume() {
-  local d="$WORK/vol" out n
-  mkdir -p "$d"
-  echo from-host >"$d/in"
-  out=$(R -v "$d:/data" "$IMG" sh -c 'cat /data/in; echo from-container > /data/out') || return 1
-  expect_eq "container reads host file" "$out" from-host || return 1
-  expect_eq "host reads container file" "$(cat "$d/out" 2>/dev/null)" from-container || return 1
-  # while running: a file the host writes later is seen, and the answer too
-  n=$(cname)
-  D "$n" -v "$d:/data" "$IMG" sh -c 'i=0; while [ ! -f /data/late ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i+1)); done; cat /data/late > /data/ack; sleep 300' || return 1
-  echo late-host >"$d/late"
-  wait_for 60 test -s "$d/ack"
-  out=$(cat "$d/ack" 2>/dev/null)
-  rmf "$n"
-  expect_eq "live host->container->host" "$out" late-host
-}
-
+# --- checks on the shared foreground runs ------------------------------------------
 test_read_only() {
-  local out
-  out=$(R --read-only "$IMG" sh -c 'touch /x' 2>&1) && fail "write to / succeeded" && return 1
-  expect_match "error" "$out" "[Rr]ead-only file system" || return 1
-  out=$(R --read-only --tmpfs /tmp "$IMG" sh -c 'touch /tmp/x && echo tmp-ok') || return 1
-  expect_eq "writable tmpfs" "$out" tmp-ok
+  expect_match "write to / fails" "$(val root rootwrite)" "[Rr]ead-only file system" || { shown root; return 1; }
+  expect_eq "writable tmpfs /tmp" "$(val root tmpwrite)" ok || { shown root; return 1; }
 }
 
-test_user() {
-  local out
-  out=$(R --user 1000:1001 "$IMG" sh -c 'echo $(id -u) $(id -g)') || return 1
-  expect_eq "uid gid" "$out" "1000 1001"
-}
-
-test_env() {
-  local out
-  out=$(R -e FOO=bar -e "SPACED=a b" "$IMG" sh -c 'echo "$FOO|$SPACED"') || return 1
-  expect_eq "env" "$out" "bar|a b"
-}
-
-test_workdir() {
-  local out
-  out=$(R --workdir /usr/sbin "$IMG" pwd) || return 1
-  expect_eq "pwd" "$out" /usr/sbin
-}
-
+test_user() { expect_eq "uid gid" "$(val user ids)" "1000 1001" || { shown user; return 1; }; }
+test_env() { expect_eq "env" "$(val user env)" "bar|a b" || { shown user; return 1; }; }
+test_workdir() { expect_eq "pwd" "$(val user pwd)" /usr/sbin || { shown user; return 1; }; }
 test_ulimit() {
-  local out
-  out=$(R --ulimit nofile=1234:2345 --ulimit nproc=2000:3000 "$IMG" sh -c 'echo $(ulimit -Sn) $(ulimit -Hn) $(ulimit -Su) $(ulimit -Hu)') || return 1
-  expect_eq "nofile and nproc, soft and hard" "$out" "1234 2345 2000 3000"
+  expect_eq "nofile and nproc, soft and hard" "$(val user ulimits)" "1234 2345 2000 3000" || { shown user; return 1; }
 }
 
 test_caps() {
-  local out eff
-  R "$IMG" chown 1:1 /tmp || fail "chown with the default caps failed" || return 1
-  out=$(R --cap-drop CHOWN "$IMG" chown 1:1 /tmp 2>&1) && fail "chown succeeded without CAP_CHOWN" && return 1
-  expect_match "chown error" "$out" "[Oo]peration not permitted" || return 1
-  eff=$(R "$IMG" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')
+  local eff
+  expect_eq "chown with the default caps" "$(val root chown)" ok || { shown root; return 1; }
+  eff=$(val root capeff)
+  [ -n "$eff" ] || { fail "no CapEff"; shown root; return 1; }
   cap_bit "$eff" 12 && fail "CAP_NET_ADMIN in the default set ($eff)" && return 1
-  eff=$(R --cap-add NET_ADMIN "$IMG" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')
+  expect_match "chown without CAP_CHOWN" "$(val restricted chown)" "[Oo]peration not permitted" || { shown restricted; return 1; }
+  eff=$(val restricted capeff)
+  [ -n "$eff" ] || { fail "no CapEff"; shown restricted; return 1; }
   cap_bit "$eff" 12 || fail "CAP_NET_ADMIN missing after --cap-add ($eff)"
 }
 
 test_seccomp() {
-  local out
-  R "$IMG" mkdir /tmp/d || fail "mkdir without the profile failed" || return 1
-  out=$(R --security-opt "seccomp=$SECCOMP" "$IMG" mkdir /tmp/d 2>&1) && fail "mkdir allowed under the profile" && return 1
-  expect_match "mkdir error" "$out" "[Oo]peration not permitted" || return 1
-  out=$(R --security-opt "seccomp=$SECCOMP" "$IMG" sh -c 'touch /tmp/f && echo other-ok') || return 1
-  expect_eq "other syscalls allowed" "$out" other-ok
+  expect_eq "mkdir without the profile" "$(val root mkdir)" ok || { shown root; return 1; }
+  expect_match "mkdir under the profile" "$(val restricted mkdir)" "[Oo]peration not permitted" || { shown restricted; return 1; }
+  expect_eq "other syscalls allowed" "$(val restricted touch)" ok || { shown restricted; return 1; }
 }
 
 test_tmpfs() {
-  local out
-  out=$(R --tmpfs /scratch:size=1m "$IMG" sh -c 'grep " /scratch " /proc/mounts; echo x > /scratch/f && cat /scratch/f') || return 1
-  expect_match "tmpfs mount" "$out" "^tmpfs /scratch tmpfs" && expect_match "write" "$out" "^x$"
+  expect_match "tmpfs mount" "$(val root scratchmount)" "^tmpfs /scratch tmpfs" || { shown root; return 1; }
+  expect_eq "write" "$(val root scratchwrite)" x || { shown root; return 1; }
+}
+
+# What the engines put in the spec besides the command line: sysctls,
+# oomScoreAdj, the /dev/shm size, masked paths.
+test_spec_extras() {
+  expect_eq "sysctl, oom_score_adj, /dev/shm KiB, /proc/keys masked, /sys/firmware masked" \
+    "$(val root extras)" "1 300 8192 character special file 1,3 0" || { shown root; return 1; }
+}
+
+test_init() {
+  expect_match "pid 1" "$(val root pid1)" "^(docker-init|tini)" || { shown root; return 1; }
+  [ "$(val root self)" != 1 ] || fail "the command is pid 1"
 }
 
 # A failure inside the runtime reaches the user: the engine reads the
@@ -340,52 +427,6 @@ test_runtime_error_shown() {
     "engtest_no_such_key.*([Nn]o such file or directory|does not exist)"
 }
 
-# What the engines put in the spec besides the command line: sysctls,
-# oomScoreAdj, the /dev/shm size, masked paths.
-test_spec_extras() {
-  local out
-  out=$(R --sysctl net.ipv4.ip_forward=1 --oom-score-adj 300 --shm-size 8m "$IMG" sh -c \
-    'cat /proc/sys/net/ipv4/ip_forward /proc/self/oom_score_adj; df -k /dev/shm | awk "NR==2 {print \$2}"; stat -c "%F %t,%T" /proc/keys; ls /sys/firmware | wc -l') || return 1
-  echo "$out"
-  expect_eq "sysctl, oom_score_adj, /dev/shm KiB, /proc/keys masked, /sys/firmware masked" \
-    "$(echo $out)" "1 300 8192 character special file 1,3 0"
-}
-
-# /etc/hosts, /etc/hostname and /etc/resolv.conf are files the engine keeps
-# on the host and binds in: a change the host makes later is seen inside.
-test_etc_files_live() {
-  local n hp out hn
-  n=$(cname)
-  D "$n" "$IMG" sleep 300 || return 1
-  hp=$(E inspect -f '{{.HostsPath}}' "$n")
-  [ -f "$hp" ] || { rmf "$n"; fail "no hosts file on the host ($hp)"; return 1; }
-  hn=$(E inspect -f '{{.Config.Hostname}}' "$n")
-  # resolv.conf: when the engine made one (podman makes none with --network none)
-  local rp want_resolv=""
-  rp=$(E inspect -f '{{.ResolvConfPath}}' "$n" 2>/dev/null)
-  [ -n "$rp" ] && [ -f "$rp" ] && want_resolv=" resolv-ok"
-  out=$(E exec "$n" sh -c 'echo "$(cat /etc/hostname)"; hostname; [ -z "$1" ] || { test -f /etc/resolv.conf && echo resolv-ok; }' sh "$want_resolv")
-  # appended in place: the file keeps its inode, as an engine's own update does
-  echo "10.9.8.7 engtest-live-host" >>"$hp"
-  wait_for 20 E exec "$n" grep -q engtest-live-host /etc/hosts
-  local hosts
-  hosts=$(E exec "$n" cat /etc/hosts)
-  rmf "$n"
-  echo "$out"
-  expect_eq "hostname file, hostname, resolv.conf" "$(echo $out)" "$hn $hn$want_resolv" || return 1
-  expect_match "host-side change seen inside" "$hosts" "10.9.8.7 engtest-live-host"
-}
-
-test_init() {
-  local out
-  out=$(R --init "$IMG" sh -c 'cat /proc/1/comm; echo $$') || return 1
-  echo "$out"
-  expect_match "pid 1" "$out" "^(docker-init|tini)" || return 1
-  local p
-  p=$(echo "$out" | tail -n 1)
-  [ "$p" != 1 ] || fail "the command is pid 1"
-}
-
 test_podman_rm() {
   local n out
   n=$(cname)
@@ -396,21 +437,19 @@ test_podman_rm() {
 }
 
 run_cli_tests() {
+  # the shared foreground runs, each made only when a test reading it runs
+  selected test_run_output_exit test_user test_env test_workdir test_ulimit &&
+    shared_run user "${USER_FLAGS[@]}" "$IMG" sh -c "$USER_SCRIPT"
+  local root_flags=("${ROOT_FLAGS[@]}")
+  [ "$ENGINE" = docker ] && root_flags+=(--init)
+  selected test_read_only test_caps test_seccomp test_tmpfs test_spec_extras test_init &&
+    shared_run root "${root_flags[@]}" "$IMG" sh -c "$ROOT_SCRIPT"
+  selected test_caps test_seccomp &&
+    shared_run restricted --cap-drop CHOWN --cap-add NET_ADMIN --security-opt "seccomp=$SECCOMP" \
+      "$IMG" sh -c "$RESTRICTED_SCRIPT"
   t_run "run: output and exit codes" test_run_output_exit
   t_run "run -i: piped stdin" test_run_stdin
   t_run "run -t: tty and window resize" test_run_tty_resize
-  t_run "run -d, logs" test_run_detach_logs
-  t_run "exec (plain, -i, -t, -d) and exit codes" test_exec
-  t_run "stop: SIGTERM honoured" test_stop_term
-  t_run "stop: SIGKILL after the timeout" test_stop_kill_after_timeout
-  t_run "kill -s USR1" test_kill_usr1
-  t_run "pause/unpause" test_pause_unpause
-  t_run "update --memory --cpus seen inside" test_update
-  t_run "top" test_top
-  t_run "stats --no-stream: memory > 0" test_stats
-  t_run "restart" test_restart
-  t_run "rm -f of a running container" test_rm_force_running
-  t_run "-v hostdir:/data both ways" test_volume
   t_run "--read-only" test_read_only
   t_run "--user" test_user
   t_run "-e" test_env
@@ -419,12 +458,28 @@ run_cli_tests() {
   t_run "--cap-drop/--cap-add" test_caps
   t_run "--security-opt seccomp=profile blocks mkdir" test_seccomp
   t_run "--tmpfs" test_tmpfs
-  t_run "a runtime failure shows its cause" test_runtime_error_shown
   t_run "--sysctl, --oom-score-adj, --shm-size, masked paths" test_spec_extras
-  t_run "/etc/hosts, hostname, resolv.conf: host-side updates seen" test_etc_files_live
   if [ "$ENGINE" = docker ]; then
     t_run "--init" test_init
   else
     t_run "run --rm" test_podman_rm
   fi
+  # the shared detached container, from `run -d` to `rm -f`
+  selected test_run_detach_logs test_exec test_kill_usr1 test_update test_top test_stats \
+    test_etc_files_live test_volume test_pause_unpause test_rm_force_running && svc_start
+  t_run "run -d, logs" test_run_detach_logs
+  t_run "exec (plain, -i, -t, -d) and exit codes" test_exec
+  t_run "kill -s USR1" test_kill_usr1
+  t_run "update --memory --cpus seen inside" test_update
+  t_run "top" test_top
+  t_run "stats --no-stream: memory > 0" test_stats
+  t_run "/etc/hosts, hostname, resolv.conf: host-side updates seen" test_etc_files_live
+  t_run "-v hostdir:/data both ways" test_volume
+  t_run "pause/unpause" test_pause_unpause
+  t_run "rm -f of a running container" test_rm_force_running
+  # containers of their own
+  t_run "stop: SIGTERM honoured" test_stop_term
+  t_run "stop: SIGKILL after the timeout" test_stop_kill_after_timeout
+  t_run "restart" test_restart
+  t_run "a runtime failure shows its cause" test_runtime_error_shown
 }

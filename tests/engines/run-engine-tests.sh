@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs docker, podman and containerd (ctr) against an OCI runtime.
+# Runs docker, podman and containerd (ctr) against an OCI runtime, then
+# container networking through docker and podman (network.sh).
 #   run-engine-tests.sh --runtime /path/to/binary [--name NAME] [--env VAR=VALUE ...]
-#                       [docker|podman|ctr ...]
+#                       [docker|podman|ctr|network ...]
 # --env: the engines run the runtime through a wrapper that sets VAR=VALUE
 # (e.g. CHRUNC_CONFIG=/path/ch-runc.yaml: the guest image of a build tree),
 # so nothing under /etc needs to change.
@@ -14,7 +15,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 
-usage() { echo "usage: $0 --runtime /path/to/binary [--name NAME] [--env VAR=VALUE ...] [docker|podman|ctr ...]" >&2; exit 2; }
+usage() { echo "usage: $0 --runtime /path/to/binary [--name NAME] [--env VAR=VALUE ...] [docker|podman|ctr|network ...]" >&2; exit 2; }
 RUNTIME= NAME= ENGINES=() ENVS=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --name=*) NAME=${1#*=}; shift ;;
     --env) [[ ${2:-} == [A-Za-z_]*=* ]] || usage; ENVS+=("$2"); shift 2 ;;
     --env=*) [[ ${1#*=} == [A-Za-z_]*=* ]] || usage; ENVS+=("${1#*=}"); shift ;;
-    docker|podman|ctr) ENGINES+=("$1"); shift ;;
+    docker|podman|ctr|network) ENGINES+=("$1"); shift ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
@@ -33,7 +34,7 @@ done
 RUNTIME=$(readlink -f "$RUNTIME")
 [ -x "$RUNTIME" ] || { echo "not executable: $RUNTIME" >&2; exit 2; }
 [ -n "$NAME" ] || NAME=$(basename "$RUNTIME")
-[ ${#ENGINES[@]} -gt 0 ] || ENGINES=(docker podman ctr)
+[ ${#ENGINES[@]} -gt 0 ] || ENGINES=(docker podman ctr network)
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
 
 # --- packages --------------------------------------------------------------------
@@ -43,6 +44,11 @@ for e in "${ENGINES[@]}"; do
     docker) [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || need+=(docker.io) ;;
     podman) [ -x /usr/bin/podman ] && [ -x /usr/bin/conmon ] || need+=(podman conmon) ;;
     ctr) [ -x /usr/bin/containerd ] && [ -x /usr/bin/ctr ] || need+=(containerd) ;;
+    network)
+      [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] && [ -x /usr/sbin/docker-proxy ] || need+=(docker.io)
+      [ -x /usr/bin/podman ] && [ -x /usr/bin/conmon ] || need+=(podman conmon)
+      [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ] || need+=(containernetworking-plugins)
+      command -v curl >/dev/null || need+=(curl) ;;
   esac
 done
 command -v script >/dev/null || need+=(bsdutils)
@@ -72,11 +78,9 @@ trap 'global_dirs_cleanup "$IMGDIR/global-dirs"; rm -rf "$IMGDIR"' EXIT
 tar -C "$IMGDIR/bundle/rootfs" --numeric-owner -cf "$IMGDIR/rootfs.tar" .
 python3 "$HERE/make-oci-archive.py" "$IMGDIR/rootfs.tar" "$IMGDIR/oci.tar" engtest/busybox:latest
 
-# RUNTIME_REAL: the binary itself, for the leftover check (lib.sh)
-export RUNTIME_REAL=$RUNTIME
 if [ ${#ENVS[@]} -gt 0 ]; then
   mkdir -p "$IMGDIR/bin"
-  { echo '#!/bin/sh'; printf 'exec env'; printf ' %q' "${ENVS[@]}" "$RUNTIME_REAL"; echo ' "$@"'; } >"$IMGDIR/bin/$NAME"
+  { echo '#!/bin/sh'; printf 'exec env'; printf ' %q' "${ENVS[@]}" "$RUNTIME"; echo ' "$@"'; } >"$IMGDIR/bin/$NAME"
   chmod 755 "$IMGDIR/bin/$NAME"
   RUNTIME=$IMGDIR/bin/$NAME
   echo "# runtime environment: ${ENVS[*]}"
@@ -89,15 +93,18 @@ for e in "${ENGINES[@]}"; do
     docker) script=("$HERE/docker.sh" "$RUNTIME" "$NAME" "$IMGDIR/rootfs.tar" "$HERE/seccomp-deny-mkdir.json") ;;
     podman) script=("$HERE/podman.sh" "$RUNTIME" "$NAME" "$IMGDIR/rootfs.tar" "$HERE/seccomp-deny-mkdir.json") ;;
     ctr) script=("$HERE/ctr.sh" "$RUNTIME" "$NAME" "$IMGDIR/oci.tar") ;;
+    network) script=("$HERE/network.sh" "$RUNTIME" "$NAME" "$IMGDIR/rootfs.tar") ;;
   esac
   out=$(mktemp)
+  start=$SECONDS
   timeout 3600 bash "${script[@]}" </dev/null | tee "$out"
+  echo "# $e took $((SECONDS - start)) s"
   line=$(grep -E "^$e: [0-9]+ passed, [0-9]+ failed" "$out" | tail -n 1)
   if [ -z "$line" ]; then
     line="$e: 0 passed, 1 failed"
     echo "not ok - $e: the engine script ended without a summary"
   fi
-  summaries+=("$line")
+  summaries+=("$line ($((SECONDS - start)) s)")
   p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
   f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
   pass=$((pass + p)) failed=$((failed + f))
