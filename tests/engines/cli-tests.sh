@@ -89,9 +89,9 @@ EOF
 
 # As root with the default capabilities and seccomp profile: --read-only
 # with a tmpfs /tmp, --tmpfs with a size, --sysctl, --oom-score-adj,
-# --shm-size, masked paths, and (docker) --init.
+# --shm-size, masked paths, a 64 MiB memory limit, and (docker) --init.
 ROOT_FLAGS=(--read-only --tmpfs /tmp --tmpfs /scratch:size=1m --sysctl net.ipv4.ip_forward=1
-  --oom-score-adj 300 --shm-size 8m)
+  --oom-score-adj 300 --shm-size 8m --memory 64m)
 ROOT_SCRIPT=$(cat <<'EOF'
 echo "chown=$(chown 1:1 /tmp 2>&1 && echo ok)"
 echo "capeff=$(grep CapEff /proc/self/status | awk '{print $2}')"
@@ -101,6 +101,7 @@ echo "tmpwrite=$(touch /tmp/x 2>&1 && echo ok)"
 echo "scratchmount=$(grep ' /scratch ' /proc/mounts)"
 echo "scratchwrite=$(echo x > /scratch/f && cat /scratch/f)"
 echo "extras=$(cat /proc/sys/net/ipv4/ip_forward) $(cat /proc/self/oom_score_adj) $(df -k /dev/shm | awk 'NR==2 {print $2}') $(stat -c '%F %t,%T' /proc/keys) $(ls /sys/firmware | wc -l)"
+echo "memlimit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
 echo "pid1=$(cat /proc/1/comm)"
 echo "self=$$"
 EOF
@@ -424,6 +425,12 @@ test_init() {
   [ "$(val root self)" != 1 ] || fail "the command is pid 1"
 }
 
+# --memory 64m (docker's and podman's small limits are common): the
+# container runs and its cgroup holds the limit.
+test_run_memory() {
+  expect_eq "memory limit inside" "$(val root memlimit)" 67108864 || { shown root; return 1; }
+}
+
 # A failure inside the runtime reaches the user: the engine reads the
 # runtime's log (--log, JSON lines) and prints the cause in `run`'s output.
 test_runtime_error_shown() {
@@ -450,7 +457,7 @@ run_cli_tests() {
     shared_run user "${USER_FLAGS[@]}" "$IMG" sh -c "$USER_SCRIPT"
   local root_flags=("${ROOT_FLAGS[@]}")
   [ "$ENGINE" = docker ] && root_flags+=(--init)
-  selected test_read_only test_caps test_seccomp test_tmpfs test_spec_extras test_init &&
+  selected test_read_only test_caps test_seccomp test_tmpfs test_spec_extras test_run_memory test_init &&
     shared_run root "${root_flags[@]}" "$IMG" sh -c "$ROOT_SCRIPT"
   selected test_caps test_seccomp &&
     shared_run restricted --cap-drop CHOWN --cap-add NET_ADMIN --security-opt "seccomp=$SECCOMP" \
@@ -467,6 +474,7 @@ run_cli_tests() {
   t_run "--security-opt seccomp=profile blocks mkdir" test_seccomp
   t_run "--tmpfs" test_tmpfs
   t_run "--sysctl, --oom-score-adj, --shm-size, masked paths" test_spec_extras
+  t_run "--memory 64m" test_run_memory
   if [ "$ENGINE" = docker ]; then
     t_run "--init" test_init
   else
