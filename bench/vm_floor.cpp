@@ -10,6 +10,7 @@
 
 #include "agent/transport_names.hpp"
 #include "common/error.hpp"
+#include "runtime/vm_backend.hpp"
 #include "vmm/host_config.hpp"
 #include "vmm/hypervisor.hpp"
 
@@ -22,14 +23,18 @@ int main() {
     if (::mkdtemp(tmpl) == nullptr) chrunc::throw_errno("mkdtemp");
     const fs::path work_dir = tmpl;
     chrunc::vmm::VmConfig vm;
-    vm.kernel = config.kernel;
-    vm.initramfs = config.initramfs;
+    const auto image = chrunc::runtime::resolve_guest_image(config);
+    vm.kernel = image.kernel;
+    vm.initramfs = image.initramfs;
     vm.kernel_cmdline_extra = chrunc::agent::kPowerOffAtInitCmdlineFlag;
     vm.vcpus = config.default_vcpus;
     vm.memory_mib = config.default_memory_mib;
     vm.work_dir = work_dir;
     vm.console_log = work_dir / "console.log";
-    auto hypervisor = chrunc::vmm::make_hypervisor(config);
+    // The backend ch-runc itself would use (KVM only where the probe's verdict says it runs).
+    const auto backend = chrunc::runtime::choose_vm_backend(config);
+    std::fprintf(stderr, "vm-floor: %s\n", backend.reason.c_str());
+    auto hypervisor = chrunc::vmm::make_hypervisor(backend, config);
     const auto start = Clock::now();
     hypervisor->boot(vm);
     const auto deadline = start + std::chrono::seconds(120);

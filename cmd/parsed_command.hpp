@@ -88,6 +88,10 @@ struct SpecOptions {
   bool rootless = false;  // --rootless
 };
 
+struct CheckOptions {
+  bool reprobe = false;  // --reprobe: forget the cached KVM verdict first
+};
+
 struct CheckpointOptions {
   std::string id;
   std::string image_path, work_path, parent_path;
@@ -117,7 +121,7 @@ using CommandOptions =
     std::variant<std::monostate, IdOptions, runtime::CreateOptions, runtime::RunOptions,
                  KillOptions, DeleteOptions, ExecCommandOptions, PsOptions, ListOptions,
                  EventsOptions, UpdateCommandOptions, SpecOptions, CheckpointOptions,
-                 RestoreOptions>;
+                 RestoreOptions, CheckOptions>;
 
 struct ParsedCommand {
   runtime::GlobalOptions global;  // global.rootless: --rootless true, or auto as non-root

@@ -30,6 +30,7 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/pid_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/timing_log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vm_sizing.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/vm_backend.cpp
   ${CMAKE_CURRENT_LIST_DIR}/update_limits.cpp
   ${CMAKE_CURRENT_LIST_DIR}/spec_rewrite.cpp)
 target_link_libraries(chrunc_runtime PUBLIC chrunc_store chrunc_oci chrunc_vmm chrunc_agent_client

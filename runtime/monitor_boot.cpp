@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <iostream>
 #include <thread>
 
 #include "agent/network/interface_messages.hpp"
@@ -11,7 +12,9 @@
 #include "oci/spec_writer.hpp"
 #include "runtime/socket_dir.hpp"
 #include "runtime/timing_log.hpp"
+#include "runtime/vm_backend.hpp"
 #include "runtime/vm_sizing.hpp"
+#include "vmm/console_tail.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -19,16 +22,39 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// A development tree: the guest image built beside the binaries.
-fs::path image_file(const fs::path& configured, const char* name) {
-  if (fs::exists(configured)) return configured;
-  fs::path built = fs::path(build::kBinaryDir) / "guest" / name;
-  if (configured == fs::path(build::kImageDir) / name && fs::exists(built)) return built;
-  throw Error(std::string("guest image: ") + configured.string() +
-              " does not exist (build the guest-image target "
-              "or set it in " +
-              vmm::default_host_config_path().string() + ")");
-}
+// The boot's deadline, phase by phase: a guest that never answers fails the
+// boot naming the phase it was stuck in and its last console line.
+class BootDeadline {
+ public:
+  BootDeadline(std::chrono::seconds limit, fs::path console_log)
+      : limit_(limit), until_(Clock::now() + limit), console_log_(std::move(console_log)) {}
+
+  std::chrono::milliseconds left() const {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until_ - Clock::now());
+    return ms.count() > 0 ? ms : 1ms;
+  }
+
+  // Runs `step`; past the deadline its error becomes the boot's timeout.
+  template <typename Step>
+  auto phase(const char* name, Step&& step) -> decltype(step()) {
+    try {
+      return step();
+    } catch (const Error& e) {
+      if (Clock::now() < until_) throw;
+      const std::string last = vmm::console_tail(console_log_);
+      throw Error(
+          "boot: the guest did not answer within " + std::to_string(limit_.count()) +
+          " s (boot_timeout), phase " + name + "; " +
+          (last.empty() ? std::string("the console stayed silent") : "last console line: " + last));
+    }
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::chrono::seconds limit_;
+  Clock::time_point until_;
+  fs::path console_log_;
+};
 
 }  // namespace
 
@@ -55,8 +81,9 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
     VmSize size = size_vm(request.spec, config.default_vcpus, config.default_memory_mib, host_cpus);
     vmm::VmConfig vm;
-    vm.kernel = image_file(config.kernel, "vmlinux");
-    vm.initramfs = image_file(config.initramfs, "initramfs.cpio");
+    const GuestImage image = resolve_guest_image(config);
+    vm.kernel = image.kernel;
+    vm.initramfs = image.initramfs;
     vm.vcpus = size.vcpus;
     vm.memory_mib = size.memory_mib;
     session->memory_mib_ = size.memory_mib;
@@ -67,14 +94,26 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.console_log = request.state_dir / "console.log";
     if (request.debug) vm.kernel_cmdline_extra = "chrunc.debug=1";
 
-    session->hypervisor_ = vmm::make_hypervisor(config);
+    const vmm::BackendChoice backend = choose_vm_backend(config);
+    if (backend.kind == vmm::BackendChoice::Kind::QemuTcg &&
+        !(backend.kvm && backend.kvm->probed_now))
+      std::cerr << "ch-runc: warning: "
+                << (backend.kvm ? "QEMU with TCG software emulation (slow): KVM cannot run the "
+                                  "guest here (`ch-runc check` says why)"
+                                : backend.reason)
+                << "\n";
+    session->hypervisor_ = vmm::make_hypervisor(backend, config);
+    BootDeadline deadline(std::chrono::seconds(config.boot_timeout_s), vm.console_log);
     timing_mark(request.state_dir, "vmm-spawn");
-    session->hypervisor_->boot(vm);
+    deadline.phase("vmm-start", [&] { session->hypervisor_->boot(vm); });
     timing_mark(request.state_dir, "vmm-booting");
-    session->agent_ =
-        std::make_unique<agent::AgentClient>(session->hypervisor_->connect_agent(60s));
+    session->agent_ = deadline.phase("agent-connect", [&] {
+      return std::make_unique<agent::AgentClient>(
+          session->hypervisor_->connect_agent(deadline.left()));
+    });
     timing_mark(request.state_dir, "agent-connected");
-    auto health = session->agent_->wait_ready(60s);
+    auto health =
+        deadline.phase("agent-ready", [&] { return session->agent_->wait_ready(deadline.left()); });
     timing_mark(request.state_dir, "agent-ready");
     log_debug("agent " + health.version() + " ready, guest kernel " + health.kernel_release());
     if (request.network && !request.network->interfaces().empty()) {

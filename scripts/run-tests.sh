@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine (as root):
 # installs what the project needs, builds, and runs every check. The last line
-# is "N passed, M failed" over every test case run; the exit code is non-zero
-# when anything failed.
+# is "N passed, M failed, K skipped" over every test case; a skipped case
+# (GTEST_SKIP, an e2e script's exit 77) is counted apart, never as passed, and
+# a stage that finds no test fails. The exit code is non-zero when anything
+# failed.
 #
 #   ./scripts/run-tests.sh            everything
 #   STAGES="unit e2e" ./scripts/run-tests.sh   a subset (stage names below)
@@ -22,32 +24,34 @@ stages=${STAGES:-"format build unit e2e engines sanitizers fuzz"}
 
 passed=0
 failed=0
+skipped=0
 failures=()
 
 note() { printf '\n=== %s ===\n' "$*"; }
 fail_stage() { failed=$((failed + 1)); failures+=("$1"); }
 
-# Runs ctest in a build dir and adds its counts to the totals.
+# Runs ctest in a build dir and adds its counts to the totals: passed,
+# failed, and skipped apart (ctest counts a skipped test as passed in its
+# "N% tests passed" line, and lists it under "did not run" as "(Skipped)").
 run_ctest() {
   local name=$1 dir=$2
   shift 2
   local log
   log=$(mktemp)
   ctest --test-dir "$dir" --output-on-failure "$@" 2>&1 | tee "$log"
-  local line total nfail
+  local line total nfail nskip
   line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
   if [ -z "$line" ]; then
-    if grep -q 'No tests were found' "$log"; then
-      rm -f "$log"
-      return 0
-    fi
-    fail_stage "$name (ctest did not report)"
+    fail_stage "$name (ctest found no test or did not report)"
   else
     total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
     nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
-    passed=$((passed + total - nfail))
+    nskip=$(grep -cE '^[[:space:]]*[0-9]+ - .* \(Skipped\)$' "$log")
+    passed=$((passed + total - nfail - nskip))
     failed=$((failed + nfail))
+    skipped=$((skipped + nskip))
     [ "$nfail" = 0 ] || failures+=("$name: $nfail failed")
+    [ "$total" -gt 0 ] || fail_stage "$name (no test ran)"
   fi
   rm -f "$log"
 }
@@ -55,7 +59,7 @@ run_ctest() {
 has_stage() { [[ " $stages " == *" $1 "* ]]; }
 
 note "install dependencies"
-./scripts/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 failed"; exit 1; }
+./scripts/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 if has_stage format; then
   note "clang-format"
@@ -77,7 +81,7 @@ if has_stage build; then
   else
     fail_stage build
     echo "build failed: nothing else can run"
-    echo "$passed passed, $failed failed"
+    echo "$passed passed, $failed failed, $skipped skipped"
     exit 1
   fi
 fi
@@ -196,5 +200,5 @@ fi
 note "summary"
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
 [ -n "${engine_failures:-}" ] && [ -f "$engine_failures" ] && cat "$engine_failures" && rm -f "$engine_failures"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

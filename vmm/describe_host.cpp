@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "vmm/backend_choice.hpp"
 #include "vmm/host_config.hpp"
+#include "vmm/kvm_device.hpp"
 
 namespace chrunc::vmm {
 namespace {
@@ -23,10 +24,10 @@ std::string file_line(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::string describe_host(const HostConfig& config) {
+std::string describe_host(const HostConfig& config, const KvmJudge& judge) {
   std::ostringstream out;
-  out << "kvm: "
-      << (kvm_available() ? "/dev/kvm usable" : "no usable /dev/kvm (QEMU TCG only, slow)") << "\n";
+  const KvmDeviceCheck device = check_kvm_device(config.kvm_device);
+  out << "kvm device: " << (device.usable ? "opens: " : "unusable: ") << device.detail << "\n";
   out << "cloud-hypervisor: " << binary_line(config.cloud_hypervisor_binary) << "\n";
   out << "qemu: " << binary_line(config.qemu_binary) << "\n";
   out << "virtiofsd: " << binary_line(config.virtiofsd_binary) << "\n";
@@ -35,10 +36,26 @@ std::string describe_host(const HostConfig& config) {
   bool ready = !find_executable(config.virtiofsd_binary).empty() &&
                std::filesystem::is_regular_file(config.kernel) &&
                std::filesystem::is_regular_file(config.initramfs);
+  std::optional<KvmVerdict> seen;
   try {
-    BackendChoice choice = choose_backend(config);
+    BackendChoice choice = choose_backend(config, [&](const BackendChoice& candidate) {
+      seen = judge(candidate);
+      return *seen;
+    });
+    if (seen) {
+      out << "kvm: " << (seen->usable ? "runs the guest: " : "cannot be used: ") << seen->reason
+          << (seen->cached       ? " (verdict cached for this host boot)"
+              : seen->probed_now ? " (probed now)"
+                                 : "")
+          << "\n";
+    } else {
+      out << "kvm: not considered (accel tcg configured)\n";
+    }
     out << "hypervisor: " << config.hypervisor << " -> " << choice.reason << "\n";
   } catch (const Error& e) {
+    if (seen)
+      out << "kvm: " << (seen->usable ? "runs the guest: " : "cannot be used: ") << seen->reason
+          << "\n";
     out << "hypervisor: " << config.hypervisor << " -> unusable: " << e.what() << "\n";
     ready = false;
   }

@@ -44,6 +44,14 @@ std::string choice(const YAML::Node& node, const std::string& key, const std::st
               where(node, origin) + ")");
 }
 
+// A timeout in whole seconds, 1 to 3600.
+unsigned seconds(const YAML::Node& node, const std::string& key, const std::string& origin) {
+  auto value = scalar<unsigned>(node, key, origin, "a number of seconds");
+  if (value == 0 || value > 3600)
+    throw Error("host config: " + key + " must be 1 to 3600 seconds (" + where(node, origin) + ")");
+  return value;
+}
+
 using Setter = std::function<void(HostConfig&, const YAML::Node&, const std::string& key,
                                   const std::string& origin)>;
 
@@ -101,6 +109,20 @@ const std::map<std::string, Setter>& setters() {
        [](HostConfig& c, const YAML::Node& n, const std::string& k, const std::string& o) {
          c.accel = choice(n, k, o, {"auto", "kvm", "tcg"});
        }},
+      {"kvm_device",
+       [](HostConfig& c, const YAML::Node& n, const std::string& k, const std::string& o) {
+         c.kvm_device = scalar<std::string>(n, k, o, "a string");
+       }},
+      {"probe_cache_dir",
+       [](HostConfig& c, const YAML::Node& n, const std::string& k, const std::string& o) {
+         c.probe_cache_dir = scalar<std::string>(n, k, o, "a string");
+         if (!c.probe_cache_dir.is_absolute())
+           throw Error("host config: " + k + " must be an absolute path (" + where(n, o) + ")");
+       }},
+      {"kvm_probe_timeout", [](HostConfig& c, const YAML::Node& n, const std::string& k,
+                               const std::string& o) { c.kvm_probe_timeout_s = seconds(n, k, o); }},
+      {"boot_timeout", [](HostConfig& c, const YAML::Node& n, const std::string& k,
+                          const std::string& o) { c.boot_timeout_s = seconds(n, k, o); }},
   };
   return table;
 }

@@ -4,10 +4,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace chrunc::vmm {
+
+struct KvmVerdict;     // kvm_verdict.hpp
+struct BackendChoice;  // backend_choice.hpp
 
 struct HostConfig {
   std::string hypervisor = "auto";  // auto | cloud-hypervisor | qemu
@@ -22,6 +26,14 @@ struct HostConfig {
   std::string log_level = "info";
   bool seccomp = true;         // cloud-hypervisor --seccomp
   std::string accel = "auto";  // auto | kvm | tcg (QEMU)
+  // The KVM probe (kvm_verdict.hpp): the device it checks, how long the one
+  // boot of the guest under KVM may take, where the verdict is cached.
+  std::filesystem::path kvm_device = "/dev/kvm";
+  unsigned kvm_probe_timeout_s = 15;
+  std::filesystem::path probe_cache_dir = "/run/ch-runc";
+  // From the VMM's start to the agent's first answer: past it, the VM is torn
+  // down and create fails naming the phase and the guest's last console line.
+  unsigned boot_timeout_s = 90;
 };
 
 // The path load_host_config() reads by default: $CHRUNC_CONFIG when set,
@@ -36,8 +48,10 @@ HostConfig load_host_config(const std::filesystem::path& path = default_host_con
 // Parses YAML text (`origin` names it in errors).
 HostConfig parse_host_config(const std::string& yaml, const std::string& origin);
 
-// A multi-line report for `ch-runc check`: what this host can run and why not.
-std::string describe_host(const HostConfig& config);
+// A multi-line report for `ch-runc check`: what this host can run and why
+// not, with the KVM verdict `judge` gives (backend_choice.hpp's KvmJudge).
+std::string describe_host(const HostConfig& config,
+                          const std::function<KvmVerdict(const BackendChoice&)>& judge);
 
 // The binary found for `name` (absolute path, or looked up in PATH), or "" when absent.
 std::string find_executable(const std::string& name);

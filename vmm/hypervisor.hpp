@@ -15,7 +15,8 @@
 
 namespace chrunc::vmm {
 
-struct HostConfig;  // vmm/host_config.hpp
+struct HostConfig;     // vmm/host_config.hpp
+struct BackendChoice;  // vmm/backend_choice.hpp
 
 // A virtiofs share: a running virtiofsd's vhost-user socket and the tag the guest mounts.
 struct FsDevice {
@@ -83,9 +84,8 @@ class Hypervisor {
   virtual bool alive() = 0;
 };
 
-// Picks the backend as the host config says ("auto": cloud-hypervisor when
-// /dev/kvm and its binary exist, else QEMU with KVM, else QEMU with TCG plus a
-// one-line warning on stderr).
-std::unique_ptr<Hypervisor> make_hypervisor(const HostConfig& config);
+// The backend `choice` names (choose_backend(), backend_choice.hpp), with the
+// host config's settings (seccomp, debug log).
+std::unique_ptr<Hypervisor> make_hypervisor(const BackendChoice& choice, const HostConfig& config);
 
 }  // namespace chrunc::vmm

@@ -1,6 +1,4 @@
-// make_hypervisor(): the backend the host config selects.
-#include <iostream>
-
+// make_hypervisor(): the backend a BackendChoice names, set up from the host config.
 #include "vmm/backend_choice.hpp"
 #include "vmm/cloudhypervisor/ch_hypervisor.hpp"
 #include "vmm/host_config.hpp"
@@ -9,8 +7,7 @@
 
 namespace chrunc::vmm {
 
-std::unique_ptr<Hypervisor> make_hypervisor(const HostConfig& config) {
-  BackendChoice choice = choose_backend(config);
+std::unique_ptr<Hypervisor> make_hypervisor(const BackendChoice& choice, const HostConfig& config) {
   if (choice.kind == BackendChoice::Kind::CloudHypervisor) {
     ch::ChSettings settings;
     settings.binary = choice.binary;
@@ -22,7 +19,6 @@ std::unique_ptr<Hypervisor> make_hypervisor(const HostConfig& config) {
   settings.binary = choice.binary;
   settings.kvm = choice.kind == BackendChoice::Kind::QemuKvm;
   settings.sandbox = config.seccomp;
-  if (!settings.kvm) std::cerr << "ch-runc: warning: " << choice.reason << "\n";
   return std::make_unique<qemu::QemuHypervisor>(settings);
 }
 

@@ -8,6 +8,7 @@
 #include "vmm/backend_choice.hpp"
 #include "vmm/cloudhypervisor/ch_hypervisor.hpp"
 #include "vmm/host_config.hpp"
+#include "vmm/kvm_device.hpp"
 
 namespace chrunc::vmm::test {
 namespace {
@@ -16,10 +17,11 @@ using namespace std::chrono_literals;
 
 TEST(CloudHypervisorBoot, BootsPausesResumesAndShutsDown) {
   std::string binary = find_executable("cloud-hypervisor");
-  if (!kvm_available() || binary.empty()) {
+  const bool kvm = check_kvm_device("/dev/kvm").usable;
+  if (!kvm || binary.empty()) {
     GTEST_SKIP()
         << "cloud-hypervisor end-to-end: needs /dev/kvm and cloud-hypervisor; this host has "
-        << (kvm_available()  ? "/dev/kvm but no cloud-hypervisor"
+        << (kvm              ? "/dev/kvm but no cloud-hypervisor"
             : binary.empty() ? "neither"
                              : "cloud-hypervisor but no /dev/kvm");
   }

@@ -117,13 +117,24 @@ TEST(HostConfig, MalformedYamlNamesFileAndLine) {
             "host config: /etc/test.yaml must be a mapping of keys to values");
 }
 
+// A judge that must not be asked (the choice should not depend on KVM).
+KvmVerdict never_asked(const BackendChoice&) {
+  ADD_FAILURE() << "the KVM judge was asked";
+  return {};
+}
+
 TEST(HostConfig, DescribeHostReportsEveryPiece) {
   HostConfig c = parse_host_config("", "x");
   c.kernel = "/nonexistent/vmlinux";
   c.cloud_hypervisor_binary = "no-such-cloud-hypervisor";
-  std::string report = describe_host(c);
+  c.kvm_device = "/nonexistent/kvm";
+  std::string report = describe_host(c, [](const BackendChoice&) {
+    return KvmVerdict{false, "no usable KVM: /nonexistent/kvm: No such file or directory"};
+  });
   std::cout << report;
-  EXPECT_NE(report.find("kvm: "), std::string::npos);
+  EXPECT_NE(report.find("kvm device: unusable: /nonexistent/kvm: No such file or directory"),
+            std::string::npos);
+  EXPECT_NE(report.find("kvm: cannot be used: no usable KVM"), std::string::npos);
   EXPECT_NE(report.find("cloud-hypervisor: not found (no-such-cloud-hypervisor)"),
             std::string::npos);
   EXPECT_NE(report.find("kernel: missing (/nonexistent/vmlinux)"), std::string::npos);
@@ -131,22 +142,35 @@ TEST(HostConfig, DescribeHostReportsEveryPiece) {
   EXPECT_NE(report.find("containers: cannot run"), std::string::npos);
 }
 
+TEST(HostConfig, ProbeAndBootTimeouts) {
+  HostConfig c = parse_host_config(
+      "kvm_probe_timeout: 7\nboot_timeout: 30\nkvm_device: /tmp/k\nprobe_cache_dir: /tmp/p\n", "x");
+  EXPECT_EQ(c.kvm_probe_timeout_s, 7u);
+  EXPECT_EQ(c.boot_timeout_s, 30u);
+  EXPECT_EQ(c.kvm_device, "/tmp/k");
+  EXPECT_EQ(c.probe_cache_dir, "/tmp/p");
+  EXPECT_EQ(error_of("boot_timeout: 0\n"),
+            "host config: boot_timeout must be 1 to 3600 seconds (/etc/test.yaml line 1)");
+  EXPECT_EQ(error_of("probe_cache_dir: run\n"),
+            "host config: probe_cache_dir must be an absolute path (/etc/test.yaml line 1)");
+}
+
 TEST(BackendChoice, ExplicitChoicesAndTheirNeeds) {
   HostConfig c = parse_host_config("", "x");
   c.hypervisor = "qemu";
   c.qemu_binary = "no-such-qemu";
-  EXPECT_THROW(choose_backend(c), Error);
+  EXPECT_THROW(choose_backend(c, never_asked), Error);
   c.hypervisor = "cloud-hypervisor";
   c.cloud_hypervisor_binary = "no-such-ch";
-  EXPECT_THROW(choose_backend(c), Error);
+  EXPECT_THROW(choose_backend(c, never_asked), Error);
   if (find_executable("qemu-system-x86_64").empty())
     GTEST_SKIP() << "no qemu-system-x86_64 on this host";
   c.hypervisor = "auto";
   c.qemu_binary = "qemu-system-x86_64";
   c.accel = "tcg";
-  BackendChoice choice = choose_backend(c);
+  BackendChoice choice = choose_backend(c, never_asked);
   EXPECT_EQ(choice.kind, BackendChoice::Kind::QemuTcg);
-  auto hv = make_hypervisor(c);
+  auto hv = make_hypervisor(choice, c);
   EXPECT_EQ(hv->name(), "qemu-tcg");
   EXPECT_EQ(hv->pid(), 0);
 }

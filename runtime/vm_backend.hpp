@@ -1,0 +1,40 @@
+#pragma once
+// The VMM a container gets on this host: the guest image files, the backend
+// (with the KVM verdict behind it: vmm/kvm_verdict.hpp) and the boot probe
+// that verdict comes from.
+
+#include <chrono>
+#include <filesystem>
+
+#include "vmm/backend_choice.hpp"
+#include "vmm/host_config.hpp"
+
+namespace chrunc::runtime {
+
+struct GuestImage {
+  std::filesystem::path kernel;
+  std::filesystem::path initramfs;
+};
+
+// The configured kernel and initramfs; in a development tree whose config
+// names the default (installed) paths, the image built beside the binaries.
+// Throws chrunc::Error naming the missing file and how to get it.
+GuestImage resolve_guest_image(const vmm::HostConfig& config);
+
+// This host's KVM judge: the device check on config.kvm_device, the verdict
+// cached under config.probe_cache_dir, kvm_boot_probe() on a miss.
+vmm::KvmJudge host_kvm_judge(const vmm::HostConfig& config);
+
+// choose_backend() with this host's KVM judge: the device check, the cached
+// verdict, and kvm_boot_probe() on a miss. Prints one line on stderr when
+// the probe ran now and found KVM unusable (the fallback's reason).
+vmm::BackendChoice choose_vm_backend(const vmm::HostConfig& config);
+
+// One boot of the guest image under KVM with `backend`, to the agent's
+// first answer (Health) within `deadline`; throws chrunc::Error with the
+// VMM's own message, or "no sign of life from the guest within N s" and the
+// last console line. Its VM and work directory are gone when it returns.
+void kvm_boot_probe(const vmm::HostConfig& config, const vmm::BackendChoice& backend,
+                    std::chrono::milliseconds deadline);
+
+}  // namespace chrunc::runtime
