@@ -109,4 +109,12 @@ UniqueFd connect_unix_socket(const std::filesystem::path& path) {
   return fd;
 }
 
+bool peer_may_control(int sock) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
+    return false;
+  return cred.uid == 0 || cred.uid == ::geteuid();
+}
+
 }  // namespace chrunc::runtime

@@ -35,5 +35,9 @@ std::optional<ControlMessage> receive_control_message(int sock);
 // A listening socket bound at `path` (removed first if stale), mode 0600.
 UniqueFd listen_unix_socket(const std::filesystem::path& path);
 UniqueFd connect_unix_socket(const std::filesystem::path& path);
+// True when the process at the other end of a connected unix socket runs as
+// this process's uid or as root (SO_PEERCRED): the monitor serves nobody
+// else, whatever the socket file's mode says.
+bool peer_may_control(int sock);
 
 }  // namespace chrunc::runtime

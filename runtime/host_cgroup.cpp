@@ -316,6 +316,19 @@ HostCgroup HostCgroup::create(const std::string& relative,
   cg.unified_ = is_unified(mount_root);
   std::string rel = relative.starts_with("/") ? relative.substr(1) : relative;
   cg.dirs_ = cgroup_dirs(rel, mount_root, cg.unified_);
+  // A cgroupsPath naming a cgroup that already holds processes would hand
+  // them to this container: `delete` kills everything in its cgroup. runc
+  // 1.2 refuses such a cgroup too.
+  for (const auto& dir : cg.dirs_) {
+    std::error_code ec;
+    if (!fs::exists(dir / "cgroup.procs", ec)) continue;
+    std::istringstream procs(read_file(dir / "cgroup.procs"));
+    size_t count = 0;
+    for (pid_t pid; procs >> pid;) ++count;
+    if (count > 0)
+      throw Error("cgroup " + dir.string() + " is not empty: " + std::to_string(count) +
+                  " process(es) found; a container needs a cgroup of its own (linux.cgroupsPath)");
+  }
   if (cg.unified_) {
     enable_v2_controllers(mount_root, rel);
     make_dirs(mount_root, rel);

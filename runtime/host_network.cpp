@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/private_file.hpp"
 #include "netlink/link.hpp"
 #include "netlink/netns.hpp"
 #include "netlink/tc.hpp"
@@ -32,15 +33,7 @@ void write_state(const fs::path& file, const std::string& netns_path,
   std::string text = "netns " + netns_path + "\n";
   for (const auto& i : interfaces)
     text += "redirect " + i.name + " " + netlink::tap_name_for(i.name) + "\n";
-  fs::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw Error("write " + tmp.string());
-  }
-  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
-  fs::rename(tmp, file);
+  write_private_file(file, text);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/private_file.hpp"
 #include "oci/spec_parser.hpp"
 #include "oci/spec_validator.hpp"
 #include "runtime/console_socket.hpp"
@@ -110,7 +111,8 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
   timing_mark(dir, "create");
   pid_t child = -1;
   try {
-    fs::copy_file(config_path, dir / "config.json");
+    // The state copy is the runtime's: 0600 whatever the bundle's mode.
+    copy_to_private_file(config_path, dir / "config.json");
     ContainerRecord record;
     record.id = options.id;
     record.bundle = bundle;

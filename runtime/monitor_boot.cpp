@@ -61,7 +61,8 @@ class BootDeadline {
 std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
   auto session = std::make_unique<VmSession>();
   try {
-    vmm::HostConfig config = vmm::load_host_config();
+    if (!request.host) throw Error("boot: the host's VMM was not resolved");
+    const vmm::HostConfig& config = request.host->config;
     vmm::VirtiofsOptions fs_options;
     fs_options.binary = config.virtiofsd_binary;
     fs_options.extra_args = config.virtiofsd_extra_args;
@@ -81,7 +82,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
     VmSize size = size_vm(request.spec, config.default_vcpus, config.default_memory_mib, host_cpus);
     vmm::VmConfig vm;
-    const GuestImage image = resolve_guest_image(config);
+    const GuestImage& image = request.host->image;
     vm.kernel = image.kernel;
     vm.initramfs = image.initramfs;
     vm.vcpus = size.vcpus;
@@ -94,7 +95,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.console_log = request.state_dir / "console.log";
     if (request.debug) vm.kernel_cmdline_extra = "chrunc.debug=1";
 
-    const vmm::BackendChoice backend = choose_vm_backend(config);
+    const vmm::BackendChoice& backend = request.host->backend;
     if (backend.kind == vmm::BackendChoice::Kind::QemuTcg &&
         !(backend.kvm && backend.kvm->probed_now))
       std::cerr << "ch-runc: warning: "

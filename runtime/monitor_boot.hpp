@@ -13,6 +13,7 @@
 #include "oci/spec.hpp"
 #include "runtime/host_network.hpp"
 #include "runtime/spec_rewrite.hpp"
+#include "runtime/vm_backend.hpp"
 #include "vmm/host_config.hpp"
 #include "vmm/hypervisor.hpp"
 #include "vmm/virtiofsd.hpp"
@@ -28,6 +29,9 @@ struct BootRequest {
   bool debug = false;
   // The container's interfaces, plumbed on the host (none when null).
   const HostNetwork* network = nullptr;
+  // The host's VMM, image and backend, resolved before the monitor entered
+  // the spec's namespaces (vm_backend.hpp).
+  const VmHost* host = nullptr;
 };
 
 class VmSession {

@@ -23,6 +23,7 @@
 #include "runtime/socket_dir.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/update_limits.hpp"
+#include "runtime/vm_backend.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -141,6 +142,8 @@ void Monitor::create() {
   record_.monitor_pid = host_pid();
   record_.monitor_start_time = process_start_time(record_.monitor_pid);
   const auto stand_in_helper = StandIns::default_helper();
+  // Resolved in the host's mount namespace, before the spec's is joined.
+  const VmHost vm_host = resolve_vm_host();
   enter_monitor_namespaces(spec_);
 
   std::string cgroup_path =
@@ -168,8 +171,8 @@ void Monitor::create() {
   state.bundle = record_.bundle.string();
   state.annotations = record_.annotations;
   BootRequest request{
-      options_.id,    spec_,         record_.bundle, dir_, oci::write_state_compact(state),
-      options_.debug, network_.get()};
+      options_.id,    spec_,          record_.bundle, dir_, oci::write_state_compact(state),
+      options_.debug, network_.get(), &vm_host};
   vm_ = VmSession::boot(request);
   dns_ = start_dns_relay(spec_, record_.bundle, vm_->agent());
 

@@ -56,7 +56,12 @@ void Monitor::serve() {
     if (n < 0 && errno != EINTR) break;
     if (n > 0 && (fds[0].revents & POLLIN)) {
       int conn = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC);
-      if (conn >= 0) std::thread([this, conn] { handle_connection(UniqueFd(conn)); }).detach();
+      if (conn >= 0 && !peer_may_control(conn)) {
+        log_warn("container " + options_.id + ": refused a control connection from another uid");
+        ::close(conn);
+      } else if (conn >= 0) {
+        std::thread([this, conn] { handle_connection(UniqueFd(conn)); }).detach();
+      }
     }
     if (n > 0 && (fds[1].revents & POLLIN)) {
       signalfd_siginfo info{};

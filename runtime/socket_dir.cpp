@@ -1,6 +1,8 @@
 #include "runtime/socket_dir.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -8,6 +10,7 @@
 #include <system_error>
 
 #include "common/error.hpp"
+#include "common/unique_fd.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -25,9 +28,34 @@ uint64_t fnv1a(const std::string& text) {
   return hash;
 }
 
-void make_dir(const fs::path& dir, mode_t mode) {
+// The marker naming the state dir a socket dir belongs to: two state dirs
+// whose 64-bit hashes collide must not share (or delete) one socket dir.
+constexpr const char* kOwnerFile = "state-dir";
+
+// A directory of ours: not a symlink, owned by this uid, nobody else may
+// write it. `dir` is created with `mode` when missing; an existing one that
+// fails the checks is an error, never silently adopted.
+void make_private_dir(const fs::path& dir, mode_t mode) {
   if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw_errno("mkdir " + dir.string());
-  if (::chmod(dir.c_str(), mode) != 0) throw_errno("chmod " + dir.string());
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) throw_errno("stat " + dir.string());
+  if (!S_ISDIR(st.st_mode)) throw Error(dir.string() + " is not a directory (a symlink?)");
+  if (st.st_uid != ::geteuid())
+    throw Error(dir.string() + " is owned by uid " + std::to_string(st.st_uid) + ", not by us");
+  if ((st.st_mode & 07777) != mode && ::chmod(dir.c_str(), mode) != 0)
+    throw_errno("chmod " + dir.string());
+}
+
+std::string read_owner(const fs::path& dir) {
+  UniqueFd fd(::open((dir / kOwnerFile).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return {};
+  char buf[4096];
+  ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+std::string owner_of(const fs::path& state_dir) {
+  return fs::absolute(state_dir).lexically_normal().string();
 }
 
 }  // namespace
@@ -40,15 +68,34 @@ fs::path socket_dir_path(const fs::path& state_dir) {
 }
 
 fs::path make_socket_dir(const fs::path& state_dir) {
-  make_dir(kSocketRoot, 0711);
+  make_private_dir(kSocketRoot, 0711);
   fs::path dir = socket_dir_path(state_dir);
-  make_dir(dir, 0700);
+  make_private_dir(dir, 0700);
+  const std::string owner = owner_of(state_dir);
+  std::string found = read_owner(dir);
+  if (found.empty()) {
+    UniqueFd fd(::open((dir / kOwnerFile).c_str(),
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) throw_errno("socket dir " + dir.string() + ": " + kOwnerFile);
+    if (::write(fd.get(), owner.data(), owner.size()) != static_cast<ssize_t>(owner.size()))
+      throw_errno("socket dir " + dir.string() + ": " + kOwnerFile);
+    found = owner;
+  }
+  if (found != owner)
+    throw Error("socket dir " + dir.string() + " belongs to " + found + ", not to " + owner +
+                " (a hash collision or a planted directory)");
   return dir;
 }
 
 void remove_socket_dir(const fs::path& state_dir) noexcept {
+  const fs::path dir = socket_dir_path(state_dir);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) return;
+  // Another state dir's (a collision): not ours to remove.
+  const std::string found = read_owner(dir);
+  if (!found.empty() && found != owner_of(state_dir)) return;
   std::error_code ec;
-  fs::remove_all(socket_dir_path(state_dir), ec);
+  fs::remove_all(dir, ec);
 }
 
 }  // namespace chrunc::runtime

@@ -108,4 +108,15 @@ vmm::BackendChoice choose_vm_backend(const vmm::HostConfig& config) {
   return choice;
 }
 
+VmHost resolve_vm_host() {
+  VmHost host;
+  host.config = vmm::load_host_config();
+  for (std::string* binary : {&host.config.qemu_binary, &host.config.cloud_hypervisor_binary,
+                              &host.config.virtiofsd_binary})
+    if (std::string found = vmm::find_executable(*binary); !found.empty()) *binary = found;
+  host.image = resolve_guest_image(host.config);
+  host.backend = choose_vm_backend(host.config);
+  return host;
+}
+
 }  // namespace chrunc::runtime

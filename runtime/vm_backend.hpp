@@ -37,4 +37,15 @@ vmm::BackendChoice choose_vm_backend(const vmm::HostConfig& config);
 void kvm_boot_probe(const vmm::HostConfig& config, const vmm::BackendChoice& backend,
                     std::chrono::milliseconds deadline);
 
+// Everything a container's VM needs from the host, resolved in the host's
+// own mount namespace before the monitor joins the spec's (a joined mount
+// namespace must not pick the VMM, virtiofsd or guest image): the config with
+// absolute binary paths, the guest image, the backend and its KVM verdict.
+struct VmHost {
+  vmm::HostConfig config;
+  GuestImage image;
+  vmm::BackendChoice backend;
+};
+VmHost resolve_vm_host();
+
 }  // namespace chrunc::runtime

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -113,6 +114,41 @@ TEST_F(FdPassingTest, ConsoleSocketReceivesPtyMaster) {
   ASSERT_EQ(::write(pty.slave.get(), "b\n", 2), 2);
   ASSERT_EQ(::read(master.get(), buf, sizeof buf), 2);
   EXPECT_EQ(std::string(buf, 2), "b\n");
+}
+
+// The monitor serves only its own uid and root: a process of another uid
+// that reaches the socket (here a test socket made world-writable on
+// purpose) is told apart by its peer credentials.
+TEST_F(FdPassingTest, PeerCredentialsOfAnotherUidAreRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
+  ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
+  const fs::path path = dir_ / "open.sock";
+  UniqueFd listener = listen_unix_socket(path);
+  ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
+  auto accept_from = [&](uid_t uid) {
+    pid_t child = ::fork();
+    if (child == 0) {
+      if (::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0) ::_exit(2);
+      try {
+        UniqueFd c = connect_unix_socket(path);
+        char byte;
+        ssize_t ignored = ::read(c.get(), &byte, 1);  // until the parent closes
+        (void)ignored;
+      } catch (...) {
+        ::_exit(3);
+      }
+      ::_exit(0);
+    }
+    UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    bool allowed = peer_may_control(conn.get());
+    conn.reset();
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    return allowed;
+  };
+  EXPECT_TRUE(accept_from(0));
+  EXPECT_FALSE(accept_from(65534));
 }
 
 }  // namespace

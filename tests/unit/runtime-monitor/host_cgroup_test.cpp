@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -113,6 +114,31 @@ TEST_F(HostCgroupTest, BadValueNamesTheFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("cpuset.cpus"), std::string::npos) << e.what();
   }
+}
+
+// A cgroupsPath naming a cgroup that already holds a process (here a host
+// `sleep`) is refused: delete would kill whatever is in the container's cgroup.
+TEST_F(HostCgroupTest, PopulatedCgroupIsRefused) {
+  HostCgroup owner = HostCgroup::create(path_, std::nullopt);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  owner.add_process(child);
+  try {
+    HostCgroup second = HostCgroup::create(path_, std::nullopt);
+    second.keep();
+    ADD_FAILURE() << "a populated cgroup was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is not empty: 1 process(es)"), std::string::npos)
+        << e.what();
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  // Emptied, the same path is accepted again.
+  EXPECT_NO_THROW(HostCgroup::create(path_, std::nullopt).keep());
 }
 
 }  // namespace

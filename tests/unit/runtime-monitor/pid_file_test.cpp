@@ -31,5 +31,25 @@ TEST(PidFile, MissingDirectoryIsAnError) {
   EXPECT_ANY_THROW(write_pid_file("/nonexistent-dir/pid", 1));
 }
 
+// A name planted where the temporary used to go (a symlink to a file the
+// writer must not touch) changes nothing: the temporary is created
+// exclusively under a fresh name, never through a symlink.
+TEST(PidFile, PlantedTemporaryIsNotFollowed) {
+  char tmpl[] = "/tmp/chrunc-pid-XXXXXX";
+  std::filesystem::path dir = ::mkdtemp(tmpl);
+  std::filesystem::path victim = dir / "victim";
+  { std::ofstream(victim) << "precious"; }
+  std::filesystem::create_symlink(victim, dir / ".pid.tmp");
+  write_pid_file(dir / "pid", 4242);
+  std::ifstream in(victim);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), "precious");
+  struct stat st {};
+  ASSERT_EQ(::lstat((dir / "pid").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace chrunc::runtime
