@@ -24,6 +24,7 @@
 #include "runtime/pid_file.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/update_limits.hpp"
+#include "runtime/vm_backend.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -105,6 +106,12 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
   if (!terminal && !options.console_socket.empty())
     throw Error("cannot use console socket if runc will not detach or allocate tty");
 
+  // The VMM, guest image and KVM verdict, checked here in the caller's
+  // process: a missing kernel or an unusable `accel: kvm` fails before any
+  // state exists, and the KVM probe's one-line fallback reaches the caller's
+  // stderr (the monitor's goes to its log). The monitor resolves them again,
+  // from the verdict cached now.
+  resolve_vm_host();
   StateStore store = open_store(global);
   ContainerLock lock = store.reserve(options.id);
   const fs::path dir = store.dir(options.id);

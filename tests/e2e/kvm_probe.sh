@@ -71,7 +71,8 @@ probe_clean() {
   local left
   left=$(pgrep -af "$WORK/qemu-|$WORK/probe" || true)
   [ -z "$left" ] && ok "no probe process left" || fail "processes left: $left"
-  left=$(find "$WORK/probe" -mindepth 2 2>/dev/null || true)
+  # the verdicts and the probe lock stay (the cache); nothing else may
+  left=$(find "$WORK/probe" -mindepth 2 ! -name "*.verdict" ! -name probe.lock 2>/dev/null || true)
   [ -z "$left" ] && ok "no probe VM dir left" || fail "left in the probe cache: $left"
 }
 
