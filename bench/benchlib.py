@@ -127,7 +127,22 @@ class Context:
             runtime.delete_all()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def accelerator(self):
+        """KVM or TCG: what ch-runc's backend choice uses here, from `ch-runc
+        check` (its "hypervisor: auto -> ..." line), with the reason."""
+        try:
+            out = subprocess.run([self.ours.binary, "check"], capture_output=True, text=True,
+                                 timeout=120).stdout
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f"unknown ({e})"
+        line = next((l for l in out.splitlines() if l.startswith("hypervisor:")), "")
+        kind = "TCG" if "TCG" in line else "KVM" if "KVM" in line or "cloud-hypervisor" in line \
+            else "unknown"
+        return f"{kind} ({line.strip()})" if line else kind
+
     def print_table(self, out=sys.stdout):
+        print(f"Accelerator: {self.accelerator()}", file=out)
+        print("", file=out)
         print("| measure | ch-runc | baseline | baseline value | ratio |", file=out)
         print("|---|---|---|---|---|", file=out)
         for what, ours, bname, base, ratio, unit in self.rows:

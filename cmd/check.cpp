@@ -1,13 +1,14 @@
 // `check` (ch-runc only): what this host can run, and why not — the
 // hypervisor ch-runc would pick, whether KVM runs the guest (the probe's
 // verdict, run now or read from its cache), the binaries and the guest image.
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
 #include "cmd/command_groups.hpp"
-#include "runtime/vm_backend.hpp"
-#include "vmm/host_config.hpp"
-#include "vmm/kvm_verdict.hpp"
+#include "common/error.hpp"
+#include "runtime/lifecycle.hpp"
 
 namespace chrunc::cmd {
 
@@ -28,14 +29,18 @@ void add_check_command(CLI::App& app, ParsedCommand& out) {
   });
 }
 
+// The report comes from ch-runc-monitor (runtime/host_check.hpp): the probe
+// boots a VM, which the CLI binary carries no code for.
 int run_check(const ParsedCommand& parsed) {
-  const vmm::HostConfig config = vmm::load_host_config();
-  if (std::get<CheckOptions>(parsed.options).reprobe)
-    vmm::forget_kvm_verdicts(config.probe_cache_dir / "kvm-probe");
-  const std::string report = vmm::describe_host(config, runtime::host_kvm_judge(config));
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  if (!report.empty() && report.back() != '\n') std::fputc('\n', stdout);
-  return 0;
+  const std::string program = runtime::monitor_binary().string();
+  std::vector<std::string> args = {runtime::kMonitorBinary, runtime::kCheckCommand};
+  if (std::get<CheckOptions>(parsed.options).reprobe) args.emplace_back("--reprobe");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  ::execv(program.c_str(), argv.data());
+  throw_errno("exec " + program);
 }
 
 }  // namespace chrunc::cmd

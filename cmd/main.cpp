@@ -29,11 +29,6 @@ void configure_best_effort(const chrunc::runtime::GlobalOptions& global) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The per-container monitor is this binary re-executed by `create` with a
-  // hidden first argument; it never goes through the CLI.
-  if (argc > 1 && std::string_view(argv[1]) == chrunc::runtime::kMonitorCommand) {
-    return chrunc::runtime::monitor_main(argc, argv);
-  }
   std::fflush(stdout);
   try {
     chrunc::cmd::ParsedCommand parsed = chrunc::cmd::parse_command_line(argc, argv);

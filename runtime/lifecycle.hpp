@@ -88,13 +88,17 @@ void update_container(const GlobalOptions& global, const UpdateOptions& options)
 void stream_events(const GlobalOptions& global, const std::string& id, bool stats_once,
                    std::chrono::seconds interval);
 
-// The hidden internal command `ch-runc __monitor ...` that create re-execs
-// (/proc/self/exe) to become the container's monitor. main() must call this
-// BEFORE any CLI parsing when argv[1] is kMonitorCommand, and return its result:
-//   if (argc > 1 && std::string_view(argv[1]) == chrunc::runtime::kMonitorCommand)
-//     return chrunc::runtime::monitor_main(argc, argv);
-// Not listed in --help. (Additive to this header; owned by the runtime work.)
+// The container's monitor is its own executable, `ch-runc-monitor __monitor
+// ...`, installed beside ch-runc (kMonitorBinary) and exec'd by create: it
+// carries the VMM, agent (gRPC, protobuf) and cloud-hypervisor API (libcurl)
+// code, so the ch-runc CLI, which engines run for every state, kill and ps,
+// starts without loading any of it. `ch-runc check` execs it too
+// (`ch-runc-monitor check [--reprobe]`): the probe boots a VM.
+inline constexpr const char* kMonitorBinary = "ch-runc-monitor";
 inline constexpr const char* kMonitorCommand = "__monitor";
+inline constexpr const char* kCheckCommand = "check";
+// The monitor binary beside the running executable (/proc/self/exe).
+std::filesystem::path monitor_binary();
 // The ready channel (a SOCK_SEQPACKET pair) between create and the monitor:
 //   monitor -> create  kMonitorNamespacesReady  (its namespaces and cgroup are
 //                      in place; create now runs the prestart, createRuntime
@@ -102,10 +106,13 @@ inline constexpr const char* kMonitorCommand = "__monitor";
 //                      libnetwork-setkey, which fills the network namespace)
 //   create -> monitor  kMonitorGo               (hooks done: boot the VM)
 //   monitor -> create  "ok" or the error text   (then the channel closes)
+// Before "ok" or the error, the monitor may send kMonitorWarning messages
+// (one line each, e.g. the KVM probe's fallback), which create prints.
 // An error before the first step is sent instead of kMonitorNamespacesReady;
 // create closing the channel instead of sending kMonitorGo aborts the monitor.
 inline constexpr const char* kMonitorNamespacesReady = "namespaces-ready";
 inline constexpr const char* kMonitorGo = "go";
+inline constexpr const char* kMonitorWarning = "warning: ";
 int monitor_main(int argc, char** argv);
 
 }  // namespace chrunc::runtime

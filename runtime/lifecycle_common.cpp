@@ -105,4 +105,15 @@ std::string random_hex(size_t bytes) {
   return out;
 }
 
+std::filesystem::path monitor_binary() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("read /proc/self/exe: " + ec.message());
+  const auto path = self.parent_path() / kMonitorBinary;
+  if (::access(path.c_str(), X_OK) != 0)
+    throw Error("the container monitor " + path.string() + " is missing (" + kMonitorBinary +
+                " is installed beside ch-runc)");
+  return path;
+}
+
 }  // namespace chrunc::runtime

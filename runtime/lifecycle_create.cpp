@@ -24,7 +24,6 @@
 #include "runtime/pid_file.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/update_limits.hpp"
-#include "runtime/vm_backend.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -44,6 +43,7 @@ std::string rfc3339_now() {
 }
 
 struct ExecPlan {
+  std::string program;  // the monitor binary
   std::vector<std::string> args;
   std::vector<std::string> env;
   int stdio[3] = {0, 1, 2};
@@ -65,8 +65,8 @@ struct ExecPlan {
   ::dup2(ready, ready_target);
   ::close_range(static_cast<unsigned>(floor), ~0U, 0);
   for (int fd = 0; fd <= ready_target; ++fd) ::fcntl(fd, F_SETFD, 0);
-  ::execve("/proc/self/exe", argv, envp);
-  const char msg[] = "exec /proc/self/exe failed";
+  ::execve(plan.program.c_str(), argv, envp);
+  const char msg[] = "exec of the container monitor (ch-runc-monitor) failed";
   ssize_t ignored = ::write(ready_target, msg, sizeof msg - 1);
   (void)ignored;
   ::_exit(127);
@@ -79,13 +79,19 @@ std::vector<char*> c_strings(std::vector<std::string>& list) {
   return out;
 }
 
-// One message of the ready channel; empty at EOF.
+// One message of the ready channel; empty at EOF. The monitor's warnings
+// (kMonitorWarning) on the way are printed on stderr, each once.
 std::string receive_message(int fd) {
   std::string buf(65536, '\0');
   for (;;) {
+    buf.resize(65536);
     ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
     if (n < 0 && errno == EINTR) continue;
     buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    if (buf.starts_with(kMonitorWarning)) {
+      log_warn(buf.substr(std::strlen(kMonitorWarning)));
+      continue;
+    }
     return buf;
   }
 }
@@ -106,12 +112,6 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
   if (!terminal && !options.console_socket.empty())
     throw Error("cannot use console socket if runc will not detach or allocate tty");
 
-  // The VMM, guest image and KVM verdict, checked here in the caller's
-  // process: a missing kernel or an unusable `accel: kvm` fails before any
-  // state exists, and the KVM probe's one-line fallback reaches the caller's
-  // stderr (the monitor's goes to its log). The monitor resolves them again,
-  // from the verdict cached now.
-  resolve_vm_host();
   StateStore store = open_store(global);
   ContainerLock lock = store.reserve(options.id);
   const fs::path dir = store.dir(options.id);
@@ -148,9 +148,10 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
     UniqueFd ready_read(pair[0]), ready_write(pair[1]);
     plan.ready = ready_write.get();
     plan.preserve = options.preserve_fds;
-    plan.args = {"ch-runc",    kMonitorCommand,
-                 "--root",     fs::absolute(store.root()).string(),
-                 "--ready-fd", std::to_string(3 + options.preserve_fds)};
+    plan.program = monitor_binary().string();
+    plan.args = {kMonitorBinary, kMonitorCommand,
+                 "--root",       fs::absolute(store.root()).string(),
+                 "--ready-fd",   std::to_string(3 + options.preserve_fds)};
     if (global.debug) plan.args.push_back("--debug");
     if (!global.log_path.empty()) {
       plan.args.insert(plan.args.end(), {"--log", fs::absolute(global.log_path).string(),

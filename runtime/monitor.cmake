@@ -31,6 +31,7 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/timing_log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vm_sizing.cpp
   ${CMAKE_CURRENT_LIST_DIR}/vm_backend.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/host_check.cpp
   ${CMAKE_CURRENT_LIST_DIR}/update_limits.cpp
   ${CMAKE_CURRENT_LIST_DIR}/spec_rewrite.cpp)
 target_link_libraries(chrunc_runtime PUBLIC chrunc_store chrunc_oci chrunc_vmm chrunc_agent_client
@@ -44,3 +45,12 @@ add_executable(ch-runc-standin ${CMAKE_CURRENT_LIST_DIR}/stand_in_main.cpp)
 set_target_properties(ch-runc-standin PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
 install(TARGETS ch-runc-standin RUNTIME DESTINATION bin)
 add_dependencies(chrunc_runtime ch-runc-standin)
+
+# ch-runc-monitor: the per-container monitor `create` execs and the host
+# check `ch-runc check` execs (lifecycle.hpp: kMonitorBinary), found next to
+# the ch-runc executable. It carries the VMM, agent and curl code the CLI
+# does without.
+add_executable(ch-runc-monitor ${CMAKE_CURRENT_LIST_DIR}/monitor_entry.cpp)
+target_link_libraries(ch-runc-monitor PRIVATE chrunc_runtime)
+set_target_properties(ch-runc-monitor PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
+install(TARGETS ch-runc-monitor RUNTIME DESTINATION bin)

@@ -64,6 +64,8 @@ class Monitor {
   void set_status(Status status, std::optional<int> exit_code = std::nullopt);
   Status status();
   void report_ready(const std::string& message);
+  // One line for create to print (kMonitorWarning), before the ready answer.
+  void report_warning(const std::string& line);
   // Tells create the namespaces are ready and waits while it runs the
   // prestart/createRuntime/createContainer hooks (see kMonitorNamespacesReady).
   void wait_for_create_hooks();

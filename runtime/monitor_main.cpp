@@ -84,6 +84,13 @@ void Monitor::report_ready(const std::string& message) {
   options_.ready_fd = -1;
 }
 
+void Monitor::report_warning(const std::string& line) {
+  if (options_.ready_fd < 0) return;
+  const std::string message = kMonitorWarning + line;
+  ssize_t ignored = ::send(options_.ready_fd, message.data(), message.size(), MSG_NOSIGNAL);
+  (void)ignored;
+}
+
 void Monitor::wait_for_create_hooks() {
   if (options_.ready_fd < 0) return;
   const std::string ready = kMonitorNamespacesReady;
@@ -144,6 +151,10 @@ void Monitor::create() {
   const auto stand_in_helper = StandIns::default_helper();
   // Resolved in the host's mount namespace, before the spec's is joined.
   const VmHost vm_host = resolve_vm_host();
+  if (std::string warning = fallback_warning(vm_host.backend); !warning.empty()) {
+    log_warn(warning);
+    report_warning(warning);
+  }
   enter_monitor_namespaces(spec_);
 
   std::string cgroup_path =

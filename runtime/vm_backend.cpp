@@ -102,10 +102,13 @@ vmm::KvmJudge host_kvm_judge(const vmm::HostConfig& config) {
 }
 
 vmm::BackendChoice choose_vm_backend(const vmm::HostConfig& config) {
-  vmm::BackendChoice choice = vmm::choose_backend(config, host_kvm_judge(config));
+  return vmm::choose_backend(config, host_kvm_judge(config));
+}
+
+std::string fallback_warning(const vmm::BackendChoice& choice) {
   if (choice.kvm && choice.kvm->probed_now && !choice.kvm->usable)
-    std::cerr << "ch-runc: warning: falling back to " << choice.reason << "\n";
-  return choice;
+    return "falling back to " + choice.reason;
+  return {};
 }
 
 VmHost resolve_vm_host() {

@@ -26,9 +26,12 @@ GuestImage resolve_guest_image(const vmm::HostConfig& config);
 vmm::KvmJudge host_kvm_judge(const vmm::HostConfig& config);
 
 // choose_backend() with this host's KVM judge: the device check, the cached
-// verdict, and kvm_boot_probe() on a miss. Prints one line on stderr when
-// the probe ran now and found KVM unusable (the fallback's reason).
+// verdict, and kvm_boot_probe() on a miss.
 vmm::BackendChoice choose_vm_backend(const vmm::HostConfig& config);
+// The one line to tell the user when the probe ran now and found KVM
+// unusable ("falling back to QEMU with TCG ...: <why>"); empty otherwise, so
+// it is said once per host boot, not per container.
+std::string fallback_warning(const vmm::BackendChoice& choice);
 
 // One boot of the guest image under KVM with `backend`, to the agent's
 // first answer (Health) within `deadline`; throws chrunc::Error with the
