@@ -49,6 +49,12 @@ class Runtime:
         result = self.call(*args, **kwargs)
         return time.monotonic() - start, result
 
+    def run_plain(self, *args, **kwargs):
+        """The binary with ARGS alone (no --root), timed."""
+        start = time.monotonic()
+        result = subprocess.run([self.binary, *args], check=False, **kwargs)
+        return time.monotonic() - start, result
+
     def state(self, cid):
         r = self.call("state", cid, stdout=subprocess.PIPE, stderr=DEVNULL, text=True)
         return json.loads(r.stdout) if r.returncode == 0 else None
