@@ -24,6 +24,7 @@
 #include "runtime/guest_process_watch.hpp"
 #include "runtime/host_cgroup.hpp"
 #include "runtime/host_network.hpp"
+#include "runtime/in_flight_limit.hpp"
 #include "runtime/monitor_boot.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/stdio_relay.hpp"
@@ -32,6 +33,8 @@ namespace chrunc::runtime {
 
 // How many agent calls the serve loop may queue (bounded_worker.hpp).
 inline constexpr std::size_t kAgentCallQueue = 16;
+// How many control requests (exec aside) may be under way at once.
+inline constexpr std::size_t kRequestsInFlight = 64;
 
 struct MonitorOptions {
   std::filesystem::path root;
@@ -104,6 +107,10 @@ class Monitor {
   // The agent calls the serve loop does not make itself, so that a guest that
   // stops answering never blocks it (bounded_worker.hpp).
   std::unique_ptr<BoundedWorker> agent_calls_;
+  // Control requests under way (exec aside), and the end of taking new ones:
+  // finish() waits for them before the agent client goes.
+  InFlightLimit requests_{kRequestsInFlight};
+  std::atomic<bool> closing_{false};
   std::atomic<bool> exited_{false};
   std::atomic<int> exit_code_{0};
   std::atomic<bool> shutdown_requested_{false};

@@ -227,9 +227,12 @@ int Monitor::finish() {
   if (processes_) processes_->stop();
   set_status(Status::kStopped, exit_code_.load());
   timing_mark(dir_, "exited");
-  // The queued calls are dropped; the one under way ends by its deadline,
-  // before the agent client goes.
+  // The queued calls are dropped; the ones under way (the worker's, the
+  // requests') end by their deadlines, before the agent client goes.
+  closing_ = true;
   if (agent_calls_) agent_calls_->stop(agent::kControlCallTimeout + 2s);
+  if (!requests_.wait_idle(agent::kControlCallTimeout + 2s))
+    log_warn("container " + options_.id + ": requests still under way at teardown");
   dns_.reset();
   vm_->teardown();
   network_.reset();

@@ -136,7 +136,21 @@ void Monitor::handle_connection(UniqueFd connection) {
     auto message = receive_control_message(connection.get(), kRequestTimeout);
     if (!message) return;
     rapidjson::Document request = parse_control_json(message->json);
-    answer = dispatch(connection.get(), request, message->fds);
+    // Requests other than exec (which lasts as long as its process) are
+    // counted, so that the VM is torn down only once their agent calls have
+    // ended (each by its deadline): finish() waits for them.
+    if (string_member(request, "command") == "exec") {
+      answer = dispatch(connection.get(), request, message->fds);
+    } else {
+      if (!requests_.try_acquire())
+        throw Error("monitor: too many requests in flight (the guest is not answering)");
+      struct Release {
+        InFlightLimit& limit;
+        ~Release() { limit.release(); }
+      } release{requests_};
+      if (closing_) throw Error("container not running");
+      answer = dispatch(connection.get(), request, message->fds);
+    }
   } catch (const Error& e) {
     answer = error_json(e.what(), e.sys_errno() == ETIMEDOUT);
   } catch (const std::exception& e) {
