@@ -1,5 +1,6 @@
 #include "runtime/control_socket.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -12,6 +13,28 @@
 
 namespace chrunc::runtime {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// No deadline when it is the epoch (the default of a time_point).
+using Deadline = Clock::time_point;
+
+// Waits until `sock` is readable or the deadline passes (then throws ETIMEDOUT).
+void wait_readable(int sock, Deadline deadline, std::chrono::milliseconds timeout) {
+  if (deadline == Deadline{}) return;
+  for (;;) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() < 0) left = std::chrono::milliseconds(0);
+    pollfd p{sock, POLLIN, 0};
+    int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n > 0) return;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("monitor socket poll");
+    throw Error("monitor socket: no message within " +
+                    std::to_string(std::chrono::ceil<std::chrono::seconds>(timeout).count()) + " s",
+                ETIMEDOUT);
+  }
+}
 
 sockaddr_un unix_address(const std::filesystem::path& path) {
   sockaddr_un addr{};
@@ -35,9 +58,11 @@ void write_all(int sock, const char* data, size_t size) {
 }
 
 // Reads exactly `size` bytes; false on EOF before the first byte.
-bool read_all(int sock, char* data, size_t size, bool eof_ok) {
+bool read_all(int sock, char* data, size_t size, bool eof_ok, Deadline deadline,
+              std::chrono::milliseconds timeout) {
   size_t done = 0;
   while (done < size) {
+    wait_readable(sock, deadline, timeout);
     ssize_t n = ::recv(sock, data + done, size - done, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -65,21 +90,23 @@ void send_control_message(int sock, std::string_view json, const std::vector<int
   write_all(sock, json.data(), json.size());
 }
 
-std::optional<ControlMessage> receive_control_message(int sock) {
+std::optional<ControlMessage> receive_control_message(int sock, std::chrono::milliseconds timeout) {
+  const Deadline deadline = timeout.count() > 0 ? Clock::now() + timeout : Deadline{};
   ControlMessage out;
   char header[4];
+  wait_readable(sock, deadline, timeout);
   ReceivedData first =
       receive_with_fds(sock, std::span<char>(header, 1), kMaxControlFds, "monitor socket receive");
   out.fds = std::move(first.fds);
   if (first.bytes == 0) return std::nullopt;
   if (first.fds_truncated) throw Error("monitor socket: file descriptors truncated");
-  read_all(sock, header + 1, 3, false);
+  read_all(sock, header + 1, 3, false, deadline, timeout);
   uint32_t len = 0;
   for (int i = 0; i < 4; ++i)
     len |= static_cast<uint32_t>(static_cast<unsigned char>(header[i])) << (8 * i);
   if (len > kMaxControlMessage) throw Error("monitor socket: message too large");
   out.json.resize(len);
-  if (len > 0) read_all(sock, out.json.data(), len, false);
+  if (len > 0) read_all(sock, out.json.data(), len, false, deadline, timeout);
   return out;
 }
 
@@ -97,10 +124,18 @@ UniqueFd listen_unix_socket(const std::filesystem::path& path) {
   return fd;
 }
 
-UniqueFd connect_unix_socket(const std::filesystem::path& path) {
+UniqueFd connect_unix_socket(const std::filesystem::path& path, std::chrono::milliseconds timeout) {
   sockaddr_un addr = unix_address(path);
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) throw_errno("socket");
+  if (timeout.count() > 0) {
+    // Bounds a blocking connect() on a unix socket (a full backlog) and sends.
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    check_syscall(::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv),
+                  "setsockopt SO_SNDTIMEO");
+  }
   int rc;
   do {
     rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);

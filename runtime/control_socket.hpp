@@ -9,6 +9,7 @@
 // (no answer); closing it before the exit status came kills the process.
 // Errors are answered as {"error":"<one line>"}.
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -29,12 +30,19 @@ inline constexpr size_t kMaxControlFds = 8;
 
 // Throws chrunc::Error on failure (EPIPE included).
 void send_control_message(int sock, std::string_view json, const std::vector<int>& fds = {});
-// nullopt on a clean end-of-file before a message starts.
-std::optional<ControlMessage> receive_control_message(int sock);
+// nullopt on a clean end-of-file before a message starts. With a `timeout`,
+// the whole message must arrive within it, else chrunc::Error with errno
+// ETIMEDOUT ("monitor socket: no message within N s").
+std::optional<ControlMessage> receive_control_message(int sock,
+                                                      std::chrono::milliseconds timeout = {});
 
 // A listening socket bound at `path` (removed first if stale), mode 0600.
 UniqueFd listen_unix_socket(const std::filesystem::path& path);
-UniqueFd connect_unix_socket(const std::filesystem::path& path);
+// With a `timeout`, connecting (a listener that does not accept has a full
+// backlog) and every later send on the socket give up after it (SO_SNDTIMEO:
+// errno EAGAIN).
+UniqueFd connect_unix_socket(const std::filesystem::path& path,
+                             std::chrono::milliseconds timeout = {});
 // True when the process at the other end of a connected unix socket runs as
 // this process's uid or as root (SO_PEERCRED): the monitor serves nobody
 // else, whatever the socket file's mode says.

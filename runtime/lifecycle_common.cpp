@@ -16,6 +16,7 @@
 #include "runtime/hooks.hpp"
 #include "runtime/host_cgroup.hpp"
 #include "runtime/host_network.hpp"
+#include "runtime/host_process.hpp"
 
 namespace chrunc::runtime {
 
@@ -57,10 +58,22 @@ bool wait_monitor_gone(const ContainerRecord& record, std::chrono::milliseconds 
 
 void remove_container(const StateStore& store, const ContainerRecord& record,
                       std::chrono::milliseconds grace) {
+  const ProcessIdentity monitor{record.monitor_pid, record.monitor_start_time};
+  const ProcessIdentity vmm{record.vmm_pid, record.vmm_start_time};
   if (!wait_monitor_gone(record, grace)) {
-    ::kill(record.monitor_pid, SIGKILL);
-    wait_monitor_gone(record, 5s);
+    // The monitor did not finish in time (its guest not answering, or itself
+    // wedged): it is ended from here, checked against its recorded start
+    // time so that a recycled pid is left alone.
+    log_warn("container " + record.id + ": its monitor (pid " + std::to_string(monitor.pid) +
+             ") did not exit within " + std::to_string(grace.count() / 1000) + " s: killing it");
+    signal_if_same(monitor, SIGKILL);
   }
+  // Its VMM goes with it (PR_SET_PDEATHSIG); one that outlived it (stopped,
+  // say) is killed here, the same way.
+  if (signal_if_same(vmm, SIGKILL))
+    log_warn("container " + record.id + ": killed its VMM (pid " + std::to_string(vmm.pid) + ")");
+  wait_process_gone(monitor, 5s);
+  wait_process_gone(vmm, 5s);
   // Taps and redirects a killed monitor could not remove.
   clean_host_network(store.dir(record.id));
   if (!record.cgroups_path.empty() && !HostCgroup::destroy(record.cgroups_path))

@@ -20,7 +20,8 @@ void delete_container(const GlobalOptions& global, const std::string& id, bool f
     throw Error("cannot delete container " + id + " that is not stopped: " + status_name(status));
   if (record.monitor_pid > 0 && monitor_alive(record.monitor_pid, record.monitor_start_time)) {
     try {
-      call_monitor(store.dir(id), "shutdown");
+      // Answered at once by a working monitor, whatever its guest does.
+      call_monitor(store.dir(id), "shutdown", 10s);
     } catch (const Error&) {
       // Already tearing down (socket gone) or wedged: remove_container waits, then kills it.
     }

@@ -110,7 +110,7 @@ int exec_process(const GlobalOptions& global, const ExecOptions& options) {
   if (options.ignore_paused) request.AddMember("ignore_paused", true, a);
   ForwardedSignals signals;
   MonitorClient client(store.dir(options.id));
-  client.call(request, fds);
+  client.call(request, fds, kMonitorSlowAnswerTimeout);
 
   if (options.detach) {
     pid_t child = ::fork();

@@ -161,8 +161,11 @@ void stream_events(const GlobalOptions& global, const std::string& id, bool stat
     rapidjson::Document stats;
     try {
       stats = call_monitor(store.dir(id), "stats");
-    } catch (const Error&) {
-      return;  // the container stopped
+    } catch (const Error& e) {
+      // The guest or the monitor did not answer: the caller's to see, not a
+      // quiet end. Any other error: the container stopped.
+      if (is_timeout(e)) throw;
+      return;
     }
     uint64_t kills = u64(stats, "memory_oom_kills");
     if (oom_kills && kills > *oom_kills)

@@ -14,6 +14,8 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/monitor_main.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_boot.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bounded_worker.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/host_process.cpp
   ${CMAKE_CURRENT_LIST_DIR}/guest_process_watch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stand_ins.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stand_in_plan.cpp

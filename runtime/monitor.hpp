@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,15 +19,22 @@
 
 #include "common/unique_fd.hpp"
 #include "oci/spec.hpp"
+#include "runtime/bounded_worker.hpp"
 #include "runtime/dns_relay.hpp"
 #include "runtime/guest_process_watch.hpp"
 #include "runtime/host_cgroup.hpp"
 #include "runtime/host_network.hpp"
+#include "runtime/in_flight_limit.hpp"
 #include "runtime/monitor_boot.hpp"
 #include "runtime/state_store.hpp"
 #include "runtime/stdio_relay.hpp"
 
 namespace chrunc::runtime {
+
+// How many agent calls the serve loop may queue (bounded_worker.hpp).
+inline constexpr std::size_t kAgentCallQueue = 16;
+// How many control requests (exec aside) may be under way at once.
+inline constexpr std::size_t kRequestsInFlight = 64;
 
 struct MonitorOptions {
   std::filesystem::path root;
@@ -59,8 +67,12 @@ class Monitor {
   void watch_exec_client(int connection, int stop, const std::string& exec_id);
   void handle_signal(int signo);
   // Terminal mode: sends the host pty's window size to the container's pty
-  // when it differs from the last one sent (or `force`).
+  // when it differs from the last one sent (or `force`), through agent_calls_,
+  // one at a time.
   void forward_window_size(bool force);
+  // Queues an agent call on agent_calls_ (its failure is logged naming
+  // `what`); false, logged, when the queue is full.
+  bool post_agent_call(const std::string& what, std::function<void()> call);
   void set_status(Status status, std::optional<int> exit_code = std::nullopt);
   Status status();
   void report_ready(const std::string& message);
@@ -91,12 +103,24 @@ class Monitor {
   UniqueFd wake_;       // eventfd: init exited
   UniqueFd signal_fd_;  // signalfd
   UniqueFd listen_;
+  // The host's /proc, opened before the monitor's namespaces may cover it:
+  // the VMM's host pid is read there (then closed).
+  UniqueFd host_proc_;
+  // The agent calls the serve loop does not make itself, so that a guest that
+  // stops answering never blocks it (bounded_worker.hpp).
+  std::unique_ptr<BoundedWorker> agent_calls_;
+  // Control requests under way (exec aside), and the end of taking new ones:
+  // finish() waits for them before the agent client goes.
+  InFlightLimit requests_{kRequestsInFlight};
+  std::atomic<bool> closing_{false};
   std::atomic<bool> exited_{false};
   std::atomic<int> exit_code_{0};
   std::atomic<bool> shutdown_requested_{false};
-  // The window size last sent to the guest (main thread only), and a request
-  // from `start` to send it again once the process runs.
-  unsigned short sent_rows_ = 0, sent_cols_ = 0;
+  // The window size last sent to the guest (set by the worker), whether a
+  // send is queued, and a request from `start` to send it again once the
+  // process runs.
+  std::atomic<unsigned short> sent_rows_{0}, sent_cols_{0};
+  std::atomic<bool> resize_queued_{false};
   std::atomic<bool> resend_window_size_{false};
   std::chrono::steady_clock::time_point shutdown_deadline_;
 };

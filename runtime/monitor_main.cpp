@@ -18,6 +18,7 @@
 #include "oci/version.hpp"
 #include "runtime/control_socket.hpp"
 #include "runtime/host_namespaces.hpp"
+#include "runtime/host_process.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/monitor.hpp"
 #include "runtime/socket_dir.hpp"
@@ -148,6 +149,7 @@ void Monitor::create() {
   // Read in the host's /proc, which enter_monitor_namespaces may cover.
   record_.monitor_pid = host_pid();
   record_.monitor_start_time = process_start_time(record_.monitor_pid);
+  host_proc_ = UniqueFd(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   const auto stand_in_helper = StandIns::default_helper();
   // Resolved in the host's mount namespace, before the spec's is joined.
   const VmHost vm_host = resolve_vm_host();
@@ -185,6 +187,17 @@ void Monitor::create() {
       options_.id,    spec_,          record_.bundle, dir_, oci::write_state_compact(state),
       options_.debug, network_.get(), &vm_host};
   vm_ = VmSession::boot(request);
+  // The VMM's host identity: `delete` ends it from the host if this monitor
+  // cannot (host_process.hpp).
+  if (auto vmm = host_proc_ ? find_host_child(host_proc_.get(), record_.monitor_pid,
+                                              vm_->hypervisor().pid())
+                            : std::nullopt) {
+    record_.vmm_pid = vmm->pid;
+    record_.vmm_start_time = vmm->start_time;
+  } else {
+    log_warn("container " + options_.id + ": the VMM's host pid was not found");
+  }
+  host_proc_.reset();
   dns_ = start_dns_relay(spec_, record_.bundle, vm_->agent());
 
   processes_ = std::make_unique<GuestProcessWatch>(vm_->agent(), options_.id, stand_in_helper);
@@ -192,6 +205,7 @@ void Monitor::create() {
   output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
                                           stdio_[2].get());
   stdin_ = std::make_unique<StdinRelay>(vm_->agent(), options_.id, "", stdio_[0].get());
+  agent_calls_ = std::make_unique<BoundedWorker>(kAgentCallQueue);
   // The initial size: the console size asked for, or the caller's terminal (run -t).
   if (terminal) handle_signal(SIGWINCH);
 
@@ -227,6 +241,12 @@ int Monitor::finish() {
   if (processes_) processes_->stop();
   set_status(Status::kStopped, exit_code_.load());
   timing_mark(dir_, "exited");
+  // The queued calls are dropped; the ones under way (the worker's, the
+  // requests') end by their deadlines, before the agent client goes.
+  closing_ = true;
+  if (agent_calls_) agent_calls_->stop(agent::kControlCallTimeout + 2s);
+  if (!requests_.wait_idle(agent::kControlCallTimeout + 2s))
+    log_warn("container " + options_.id + ": requests still under way at teardown");
   dns_.reset();
   vm_->teardown();
   network_.reset();
@@ -257,6 +277,7 @@ int Monitor::run() {
   } catch (const std::exception& e) {
     std::string message = e.what();
     log_error(message);
+    if (agent_calls_) agent_calls_->stop(agent::kControlCallTimeout + 2s);
     dns_.reset();
     vm_.reset();
     network_.reset();

@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <thread>
 
 #include "common/error.hpp"
@@ -27,13 +28,19 @@ namespace {
 using namespace std::chrono_literals;
 using rapidjson::Value;
 
-std::string error_json(const std::string& message) {
+// {"error": message}, with "timedOut": true when a deadline ran out (the
+// guest did not answer): the CLI tells that apart from a stopped container.
+std::string error_json(const std::string& message, bool timed_out = false) {
   rapidjson::Document d(rapidjson::kObjectType);
   d.AddMember("error", Value(message.c_str(), d.GetAllocator()), d.GetAllocator());
+  if (timed_out) d.AddMember("timedOut", true, d.GetAllocator());
   return json_text(d);
 }
 
 const std::string kOk = "{\"ok\":true}";
+
+// A client has this long to send its whole request once connected.
+constexpr std::chrono::milliseconds kRequestTimeout = 10s;
 
 std::string string_member(const rapidjson::Document& d, const char* key) {
   auto it = d.FindMember(key);
@@ -81,14 +88,27 @@ void Monitor::serve() {
   }
 }
 
+bool Monitor::post_agent_call(const std::string& what, std::function<void()> call) {
+  bool queued = agent_calls_ && agent_calls_->post([what, call = std::move(call)] {
+    try {
+      call();
+    } catch (const std::exception& e) {
+      log_warn(what + ": " + e.what());
+    }
+  });
+  if (!queued)
+    log_warn("container " + options_.id + ": " + what +
+             " dropped: " + std::to_string(kAgentCallQueue) +
+             " agent calls already wait (the guest is not answering)");
+  return queued;
+}
+
 void Monitor::handle_signal(int signo) {
   if (exited_) return;
-  try {
-    if (signo == SIGWINCH) return forward_window_size(true);
-    vm_->agent().signal_process(options_.id, "", signo);
-  } catch (const std::exception& e) {
-    log_warn(std::string("forwarding signal: ") + e.what());
-  }
+  if (signo == SIGWINCH) return forward_window_size(true);
+  post_agent_call("forwarding signal " + std::to_string(signo), [this, signo] {
+    if (!exited_) vm_->agent().signal_process(options_.id, "", signo);
+  });
 }
 
 void Monitor::forward_window_size(bool force) {
@@ -96,22 +116,48 @@ void Monitor::forward_window_size(bool force) {
   winsize ws{};
   if (::ioctl(stdio_[0].get(), TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return;
   if (!force && ws.ws_row == sent_rows_ && ws.ws_col == sent_cols_) return;
-  try {
-    vm_->agent().resize_tty(options_.id, "", ws.ws_row, ws.ws_col);
-    sent_rows_ = ws.ws_row;
-    sent_cols_ = ws.ws_col;
-  } catch (const std::exception& e) {
-    log_warn(std::string("window size: ") + e.what());
+  // One at a time: a guest that does not answer gets one call per deadline,
+  // not one a second. The loop compares again once this one is done.
+  if (resize_queued_.exchange(true)) {
+    if (force) resend_window_size_ = true;
+    return;
   }
+  unsigned short rows = ws.ws_row, cols = ws.ws_col;
+  bool queued = post_agent_call("window size", [this, rows, cols] {
+    struct Done {
+      std::atomic<bool>& flag;
+      ~Done() { flag = false; }
+    } done{resize_queued_};
+    vm_->agent().resize_tty(options_.id, "", rows, cols);
+    sent_rows_ = rows;
+    sent_cols_ = cols;
+  });
+  if (!queued) resize_queued_ = false;
 }
 
 void Monitor::handle_connection(UniqueFd connection) {
   std::string answer;
   try {
-    auto message = receive_control_message(connection.get());
+    auto message = receive_control_message(connection.get(), kRequestTimeout);
     if (!message) return;
     rapidjson::Document request = parse_control_json(message->json);
-    answer = dispatch(connection.get(), request, message->fds);
+    // Requests other than exec (which lasts as long as its process) are
+    // counted, so that the VM is torn down only once their agent calls have
+    // ended (each by its deadline): finish() waits for them.
+    if (string_member(request, "command") == "exec") {
+      answer = dispatch(connection.get(), request, message->fds);
+    } else {
+      if (!requests_.try_acquire())
+        throw Error("monitor: too many requests in flight (the guest is not answering)");
+      struct Release {
+        InFlightLimit& limit;
+        ~Release() { limit.release(); }
+      } release{requests_};
+      if (closing_) throw Error("container not running");
+      answer = dispatch(connection.get(), request, message->fds);
+    }
+  } catch (const Error& e) {
+    answer = error_json(e.what(), e.sys_errno() == ETIMEDOUT);
   } catch (const std::exception& e) {
     answer = error_json(e.what());
   }
@@ -129,13 +175,13 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
   if (command == "shutdown") {
     shutdown_deadline_ = std::chrono::steady_clock::now() + 5s;
     shutdown_requested_ = true;
-    if (!exited_) {
-      try {
-        agent.signal_process(id, "", SIGKILL, true);
-      } catch (const std::exception& e) {
-        log_debug(std::string("shutdown: ") + e.what());
-      }
-    }
+    // Answered at once: the kill waits its turn on the worker, and the serve
+    // loop ends at the deadline whether or not the guest answers it. A short
+    // deadline: the VM is torn down next in any case.
+    if (!exited_)
+      post_agent_call("shutdown: killing the container's processes", [this] {
+        if (!exited_) vm_->agent().signal_process(options_.id, "", SIGKILL, true, 3s);
+      });
     return kOk;
   }
   if (exited_) throw Error("container not running");
@@ -291,7 +337,7 @@ void Monitor::watch_exec_client(int connection, int stop, const std::string& exe
     if (fds[0].revents == 0) continue;
     std::optional<ControlMessage> message;
     try {
-      message = receive_control_message(connection);
+      message = receive_control_message(connection, kRequestTimeout);
     } catch (const std::exception&) {
     }
     try {

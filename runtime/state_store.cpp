@@ -103,6 +103,12 @@ std::string serialize(const ContainerRecord& record) {
   w.Int(record.monitor_pid);
   w.Key("monitorStartTime");
   w.Uint64(record.monitor_start_time);
+  if (record.vmm_pid > 0) {
+    w.Key("vmmPid");
+    w.Int(record.vmm_pid);
+    w.Key("vmmStartTime");
+    w.Uint64(record.vmm_start_time);
+  }
   w.Key("created");
   w.String(record.created.c_str());
   w.Key("owner");
@@ -155,6 +161,14 @@ ContainerRecord deserialize(const std::string& text, const fs::path& path) {
   if (auto it = doc.FindMember("monitorStartTime"); it != doc.MemberEnd()) {
     if (!it->value.IsUint64()) throw corrupt("monitorStartTime must be an unsigned integer");
     record.monitor_start_time = it->value.GetUint64();
+  }
+  if (auto it = doc.FindMember("vmmPid"); it != doc.MemberEnd()) {
+    if (!it->value.IsInt()) throw corrupt("vmmPid must be an integer");
+    record.vmm_pid = it->value.GetInt();
+  }
+  if (auto it = doc.FindMember("vmmStartTime"); it != doc.MemberEnd()) {
+    if (!it->value.IsUint64()) throw corrupt("vmmStartTime must be an unsigned integer");
+    record.vmm_start_time = it->value.GetUint64();
   }
   record.created = string_member("created");
   record.owner = string_member("owner");

@@ -33,8 +33,12 @@ struct ContainerRecord {
   Status status = Status::kCreating;
   pid_t monitor_pid = 0;            // state.pid
   uint64_t monitor_start_time = 0;  // field 22 of /proc/<pid>/stat, against pid reuse
-  std::string created;              // RFC 3339 with nanoseconds, UTC
-  std::string owner;                // "" as runc prints for root
+  // The VMM, a child of the monitor (host pid and start time): `delete` ends
+  // it from the host when the monitor does not.
+  pid_t vmm_pid = 0;
+  uint64_t vmm_start_time = 0;
+  std::string created;  // RFC 3339 with nanoseconds, UTC
+  std::string owner;    // "" as runc prints for root
   std::map<std::string, std::string> annotations;
   std::optional<int> exit_code;  // set by the monitor when init exited
   std::string cgroups_path;      // host cgroup the monitor created (for delete)

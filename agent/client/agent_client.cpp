@@ -3,14 +3,33 @@
 #include <fcntl.h>
 #include <grpcpp/create_channel_posix.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <thread>
 
 #include "common/error.hpp"
 
 namespace chrunc::agent {
 
-void check_status(const grpc::Status& status, const char* rpc) {
+std::string seconds_text(std::chrono::milliseconds timeout) {
+  auto ms = timeout.count();
+  std::string text = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) {
+    char fraction[8];
+    std::snprintf(fraction, sizeof fraction, ".%03lld", static_cast<long long>(ms % 1000));
+    std::string f = fraction;
+    while (f.back() == '0') f.pop_back();
+    text += f;
+  }
+  return text + " s";
+}
+
+void check_status(const grpc::Status& status, const char* rpc, std::chrono::milliseconds timeout) {
   if (status.ok()) return;
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && timeout.count() > 0)
+    throw Error(
+        std::string("agent: ") + rpc + ": the guest did not answer within " + seconds_text(timeout),
+        ETIMEDOUT);
   std::string message = status.error_message();
   if (message.empty()) message = "gRPC status " + std::to_string(status.error_code());
   throw Error(std::string("agent: ") + rpc + ": " + message);
@@ -56,7 +75,7 @@ v1::HealthResponse AgentClient::wait_ready(std::chrono::milliseconds timeout) {
 v1::HealthResponse AgentClient::health(std::chrono::milliseconds timeout) {
   auto context = make_context(timeout);
   v1::HealthResponse response;
-  check_status(stub_->Health(context.get(), v1::HealthRequest(), &response), "Health");
+  check_status(stub_->Health(context.get(), v1::HealthRequest(), &response), "Health", timeout);
   return response;
 }
 
@@ -64,7 +83,8 @@ int AgentClient::create_container(const v1::CreateContainerRequest& request,
                                   std::chrono::milliseconds timeout) {
   auto context = make_context(timeout);
   v1::CreateContainerResponse response;
-  check_status(stub_->CreateContainer(context.get(), request, &response), "CreateContainer");
+  check_status(stub_->CreateContainer(context.get(), request, &response), "CreateContainer",
+               timeout);
   return response.pid();
 }
 
@@ -72,8 +92,8 @@ void AgentClient::configure_interfaces(const v1::ConfigureInterfacesRequest& req
                                        std::chrono::milliseconds timeout) {
   auto context = make_context(timeout);
   v1::Empty response;
-  check_status(stub_->ConfigureInterfaces(context.get(), request, &response),
-               "ConfigureInterfaces");
+  check_status(stub_->ConfigureInterfaces(context.get(), request, &response), "ConfigureInterfaces",
+               timeout);
 }
 
 namespace {
@@ -95,7 +115,7 @@ void AgentClient::start_container(const std::string& container_id,
   auto context = make_context(timeout);
   v1::Empty response;
   check_status(stub_->StartContainer(context.get(), container_ref(container_id), &response),
-               "StartContainer");
+               "StartContainer", timeout);
 }
 
 void AgentClient::delete_container(const std::string& container_id,
@@ -103,41 +123,43 @@ void AgentClient::delete_container(const std::string& container_id,
   auto context = make_context(timeout);
   v1::Empty response;
   check_status(stub_->DeleteContainer(context.get(), container_ref(container_id), &response),
-               "DeleteContainer");
+               "DeleteContainer", timeout);
 }
 
 int AgentClient::exec_process(const v1::ExecProcessRequest& request,
                               std::chrono::milliseconds timeout) {
   auto context = make_context(timeout);
   v1::ExecProcessResponse response;
-  check_status(stub_->ExecProcess(context.get(), request, &response), "ExecProcess");
+  check_status(stub_->ExecProcess(context.get(), request, &response), "ExecProcess", timeout);
   return response.pid();
 }
 
 void AgentClient::signal_process(const std::string& container_id, const std::string& exec_id,
-                                 int signal, bool all) {
-  grpc::ClientContext context;
+                                 int signal, bool all, std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::SignalProcessRequest request;
   *request.mutable_process() = process_ref(container_id, exec_id);
   request.set_signal(signal);
   request.set_all(all);
   v1::Empty response;
-  check_status(stub_->SignalProcess(&context, request, &response), "SignalProcess");
+  check_status(stub_->SignalProcess(context.get(), request, &response), "SignalProcess", timeout);
 }
 
 void AgentClient::signal_guest_pid(const std::string& container_id, int pid,
-                                   uint64_t start_time_ticks, int signal) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+                                   uint64_t start_time_ticks, int signal,
+                                   std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::SignalProcessRequest request;
   request.mutable_process()->set_container_id(container_id);
   request.set_pid(pid);
   request.set_start_time_ticks(start_time_ticks);
   request.set_signal(signal);
   v1::Empty response;
-  check_status(stub_->SignalProcess(&context, request, &response), "SignalProcess");
+  check_status(stub_->SignalProcess(context.get(), request, &response), "SignalProcess", timeout);
 }
 
+// No deadline: the process may run for days. A guest that stops answering
+// holds this call until the VM is torn down, which ends the connection.
 v1::WaitProcessResponse AgentClient::wait_process(const std::string& container_id,
                                                   const std::string& exec_id) {
   grpc::ClientContext context;
@@ -147,63 +169,72 @@ v1::WaitProcessResponse AgentClient::wait_process(const std::string& container_i
   return response;
 }
 
-void AgentClient::close_stdin(const std::string& container_id, const std::string& exec_id) {
-  grpc::ClientContext context;
+void AgentClient::close_stdin(const std::string& container_id, const std::string& exec_id,
+                              std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::Empty response;
-  check_status(stub_->CloseStdin(&context, process_ref(container_id, exec_id), &response),
-               "CloseStdin");
+  check_status(stub_->CloseStdin(context.get(), process_ref(container_id, exec_id), &response),
+               "CloseStdin", timeout);
 }
 
 void AgentClient::resize_tty(const std::string& container_id, const std::string& exec_id,
-                             unsigned rows, unsigned cols) {
-  grpc::ClientContext context;
+                             unsigned rows, unsigned cols, std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::ResizeTtyRequest request;
   *request.mutable_process() = process_ref(container_id, exec_id);
   request.set_rows(rows);
   request.set_cols(cols);
   v1::Empty response;
-  check_status(stub_->ResizeTty(&context, request, &response), "ResizeTty");
+  check_status(stub_->ResizeTty(context.get(), request, &response), "ResizeTty", timeout);
 }
 
-v1::ListProcessesResponse AgentClient::list_processes(const std::string& container_id) {
-  grpc::ClientContext context;
+v1::ListProcessesResponse AgentClient::list_processes(const std::string& container_id,
+                                                      std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::ListProcessesResponse response;
-  check_status(stub_->ListProcesses(&context, container_ref(container_id), &response),
-               "ListProcesses");
+  check_status(stub_->ListProcesses(context.get(), container_ref(container_id), &response),
+               "ListProcesses", timeout);
   return response;
 }
 
-v1::StatsResponse AgentClient::stats(const std::string& container_id) {
-  grpc::ClientContext context;
+v1::StatsResponse AgentClient::stats(const std::string& container_id,
+                                     std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::StatsResponse response;
-  check_status(stub_->Stats(&context, container_ref(container_id), &response), "Stats");
+  check_status(stub_->Stats(context.get(), container_ref(container_id), &response), "Stats",
+               timeout);
   return response;
 }
 
-void AgentClient::pause(const std::string& container_id) {
-  grpc::ClientContext context;
+void AgentClient::pause(const std::string& container_id, std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::Empty response;
-  check_status(stub_->Pause(&context, container_ref(container_id), &response), "Pause");
+  check_status(stub_->Pause(context.get(), container_ref(container_id), &response), "Pause",
+               timeout);
 }
 
-void AgentClient::resume(const std::string& container_id) {
-  grpc::ClientContext context;
+void AgentClient::resume(const std::string& container_id, std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::Empty response;
-  check_status(stub_->Resume(&context, container_ref(container_id), &response), "Resume");
+  check_status(stub_->Resume(context.get(), container_ref(container_id), &response), "Resume",
+               timeout);
 }
 
 void AgentClient::update_resources(const std::string& container_id,
-                                   const std::string& resources_json) {
-  grpc::ClientContext context;
+                                   const std::string& resources_json,
+                                   std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   v1::UpdateResourcesRequest request;
   request.set_container_id(container_id);
   request.set_resources_json(resources_json);
   v1::Empty response;
-  check_status(stub_->UpdateResources(&context, request, &response), "UpdateResources");
+  check_status(stub_->UpdateResources(context.get(), request, &response), "UpdateResources",
+               timeout);
 }
 
-void AgentClient::set_time(std::chrono::system_clock::time_point now) {
-  grpc::ClientContext context;
+void AgentClient::set_time(std::chrono::system_clock::time_point now,
+                           std::chrono::milliseconds timeout) {
+  auto context = make_context(timeout);
   auto since_epoch = now.time_since_epoch();
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
   v1::SetTimeRequest request;
@@ -211,13 +242,13 @@ void AgentClient::set_time(std::chrono::system_clock::time_point now) {
   request.set_nanoseconds(
       std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count());
   v1::Empty response;
-  check_status(stub_->SetTime(&context, request, &response), "SetTime");
+  check_status(stub_->SetTime(context.get(), request, &response), "SetTime", timeout);
 }
 
 void AgentClient::shutdown(std::chrono::milliseconds timeout) {
   auto context = make_context(timeout);
   v1::Empty response;
-  check_status(stub_->Shutdown(context.get(), v1::Empty(), &response), "Shutdown");
+  check_status(stub_->Shutdown(context.get(), v1::Empty(), &response), "Shutdown", timeout);
 }
 
 }  // namespace chrunc::agent

@@ -105,6 +105,20 @@ TEST_F(StateStoreTest, SaveLoadRoundTripAndFileMode) {
   EXPECT_EQ(back.cgroups_path, r.cgroups_path);
 }
 
+TEST_F(StateStoreTest, VmmIdentityRoundTripsAndIsOptional) {
+  StateStore store(root_);
+  auto lock = store.reserve("c1");
+  ContainerRecord r = record("c1");
+  store.save(r);
+  EXPECT_EQ(store.load("c1").vmm_pid, 0);  // none recorded: no key written
+  r.vmm_pid = 4242;
+  r.vmm_start_time = 987654321;
+  store.save(r);
+  ContainerRecord back = store.load("c1");
+  EXPECT_EQ(back.vmm_pid, 4242);
+  EXPECT_EQ(back.vmm_start_time, 987654321u);
+}
+
 TEST_F(StateStoreTest, SaveReplacesAtomicallyAndLeavesNoTempFiles) {
   StateStore store(root_);
   auto lock = store.reserve("c1");
