@@ -71,7 +71,10 @@ wait_for "$WORK/out" "got USR1" && ok "SIGUSR1 trapped inside" || fail "no trap:
 kill -TERM $runner
 wait_bounded $runner 30
 expect_eq "killed by SIGTERM: 143" 143 $?
-rt ps t1 | grep -q 'while' && fail "process still there" || ok "process gone"
+# ps itself must work, or the absence below would prove nothing
+if ! out=$(rt ps t1 2>&1); then fail "ps failed: $out"
+elif grep -q 'while' <<<"$out"; then fail "process still there: $out"
+else ok "process gone"; fi
 case_end
 
 case_begin "the foreground exec killed: its process goes too"
@@ -81,7 +84,11 @@ wait_for "$WORK/out" ready && ok "process up" || fail "no ready"
 kill -KILL $runner
 wait $runner 2>/dev/null
 gone=no
-for _ in $(seq 50); do rt ps t1 | grep -q 'sleep 777' || { gone=yes; break; }; sleep 0.2; done
+for _ in $(seq 50); do
+  out=$(rt ps t1 2>&1) || { gone="ps failed: $out"; break; }
+  grep -q 'sleep 777' <<<"$out" || { gone=yes; break; }
+  sleep 0.2
+done
 expect_eq "sleep 777 gone" yes "$gone"
 case_end
 

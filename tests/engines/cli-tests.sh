@@ -352,7 +352,9 @@ test_stop_term() {
   stop_with 'echo got-term; exit 0' 20 || return 1
   expect_eq "exit code after TERM" "$STOP_CODE" 0 || return 1
   expect_match "trap ran" "$STOP_LOGS" got-term || return 1
-  [ "$STOP_SECS" -lt 15 ] || fail "stop took $STOP_SECS s: TERM not delivered?"
+  # Exit code 0 and the trap's output prove TERM arrived (a KILL after -t 20
+  # gives 137); no time bound: a loaded machine may be slow.
+  [ "$STOP_SECS" -lt 120 ] || fail "stop took $STOP_SECS s (hang guard)"
 }
 
 test_stop_kill_after_timeout() {

@@ -36,7 +36,9 @@ if ! dockerd_start "$WORK/docker" "$RT_NAME" "$RUNTIME" "$CGPARENT" >"$WORK/star
   t_summary docker
   exit 1
 fi
-t_result "dockerd starts with the runtime registered" 0
+out=$(E info --format '{{range $name, $rt := .Runtimes}}{{$name}} {{end}}' 2>&1)
+[[ " $out" == *" $RT_NAME "* ]]
+t_result "dockerd starts with the runtime registered" $? "docker info runtimes: $out"
 if ! E import -c 'CMD ["sh"]' "$ROOTFS_TAR" "$IMG" >/dev/null; then
   t_result "import the busybox image" 1
   t_summary docker

@@ -35,7 +35,8 @@ if ! out=$(E info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}'
   t_summary podman
   exit 1
 fi
-t_result "podman uses the runtime ($out)" 0
+[[ $out == "$RT_NAME "* ]]
+t_result "podman uses the runtime ($out)" $? "podman info names another runtime"
 if ! out=$(E import -c 'CMD ["sh"]' "$ROOTFS_TAR" "$IMG" 2>&1); then
   t_result "import the busybox image" 1 "$out"
   t_summary podman

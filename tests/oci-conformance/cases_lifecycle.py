@@ -127,8 +127,12 @@ def delete_created_fails(ctx):
     b = ctx.bundle(ctx.config(SLEEP))
     cid = ctx.create_ok(b)
     rc, _, _ = ctx.runtime.run("delete", cid)
-    ctx.check(rc != 0, "delete (no --force) of a created container exited 0")
-    ctx.delete_ok(cid, force=True)
+    if ctx.check(rc != 0, "delete (no --force) of a created container exited 0"):
+        ctx.delete_ok(cid, force=True)
+    else:
+        # A runtime that deviates here (runc, ch-runc) deleted it: then it
+        # must be gone for good, helpers and state directory included.
+        check_nothing_left(ctx, cid)
 
 
 @case("delete-force-created")
@@ -137,8 +141,11 @@ def delete_force_created(ctx):
     cid = ctx.create_ok(b)
     pid = ctx.runtime.state(cid)["pid"]
     ctx.delete_ok(cid, force=True)
-    time.sleep(0.5)
-    ctx.check(not pid_alive(pid), f"state.pid {pid} still alive after delete --force")
+    # A hang guard, not a speed test: the spec only says the process is gone.
+    deadline = time.monotonic() + 10
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ctx.check(not pid_alive(pid), f"state.pid {pid} still alive 10 s after delete --force")
 
 
 @case("create-missing-bundle")

@@ -114,8 +114,11 @@ class Bundle:
 
 
 def parse_tap(text):
-    """Returns the list of problems in the checker's TAP output (empty: all ok)."""
-    problems, points, plan = [], 0, None
+    """Reads the checker's TAP output. Returns (problems, skipped): the failed
+    points and plan errors (empty: all ok), and the points the checker
+    skipped (`ok N - desc # SKIP reason`), as "desc: reason". A skipped point
+    proved nothing, so it is reported apart, never counted as ok."""
+    problems, skipped, points, plan = [], [], 0, None
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.startswith("ok ") or line.startswith("not ok "):
@@ -125,13 +128,17 @@ def parse_tap(text):
                 if i + 1 < len(lines) and lines[i + 1].startswith("#"):
                     detail = ": " + lines[i + 1][1:].strip()
                 problems.append("checker: " + line.split(" - ", 1)[-1] + detail)
+            else:
+                desc, sep, reason = line.split(" - ", 1)[-1].partition(" # SKIP")
+                if sep:
+                    skipped.append(f"{desc}: {reason.strip()}")
         elif line.startswith("1.."):
             plan = int(line[3:] or 0)
     if plan is None:
         problems.append("checker printed no TAP plan (did it run?)")
     elif plan != points:
         problems.append(f"checker planned {plan} tests but printed {points}")
-    return problems
+    return problems, skipped
 
 
 class Context:
@@ -147,6 +154,7 @@ class Context:
         self.name = name
         self.failures = []
         self.notes = []  # printed as diagnostics with --verbose
+        self.skipped = []  # checker points skipped ("desc: reason"), reported apart
         self.verbose = False
         self.ids = []
         self.dirs = []
@@ -258,8 +266,10 @@ class Context:
         if status != "stopped":
             self.fail(f"container not stopped after {self.runtime.wait_timeout}s "
                       f"(status {status})")
-        for problem in parse_tap(tap):
+        problems, skipped = parse_tap(tap)
+        for problem in problems:
             self.fail(problem)
+        self.skipped += skipped
         if not tap.strip():
             err = b.read("stderr").strip()
             if err:

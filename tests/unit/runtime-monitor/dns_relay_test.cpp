@@ -10,8 +10,10 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -19,6 +21,7 @@
 #include "agent/server/agent_service.hpp"
 #include "agent/server/grpc_server.hpp"
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "runtime/dns_exchange.hpp"
 #include "runtime/in_flight_limit.hpp"
 
@@ -143,8 +146,8 @@ TEST(DnsExchange, SilentServerTimesOutInBoundedTime) {
   EXPECT_THROW(dns_exchange("127.0.0.1", ns.port(), false, query(1, "a"), 300ms), Error);
   EXPECT_THROW(dns_exchange("127.0.0.1", ns.port(), true, query(1, "a"), 300ms), Error);
   auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(took, 550ms);
-  EXPECT_LT(took, 2s);
+  EXPECT_GE(took, 550ms);  // both timeouts were waited out
+  EXPECT_LT(took, 10s);    // a hang guard only: a loaded machine may be slow
 }
 
 TEST(DnsExchange, StopFdCutsItShort) {
@@ -152,8 +155,9 @@ TEST(DnsExchange, StopFdCutsItShort) {
   ns.silent = true;
   UniqueFd stop(::eventfd(1, EFD_CLOEXEC));
   auto start = std::chrono::steady_clock::now();
-  EXPECT_THROW(dns_exchange("127.0.0.1", ns.port(), false, query(1, "a"), 5s, stop.get()), Error);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_THROW(dns_exchange("127.0.0.1", ns.port(), false, query(1, "a"), 60s, stop.get()), Error);
+  // Far below the 60 s timeout, and generous for a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
 }
 
 TEST(DnsExchange, RefusesWhatIsNotADnsQueryOrAnAddress) {
@@ -303,27 +307,59 @@ TEST_F(RelayPathTest, ListenersCloseWhenTheRelayEnds) {
     EXPECT_TRUE(agent_listens());
   }
   bool closed = false;
-  for (int i = 0; i < 50 && !closed; ++i) {
+  for (int i = 0; i < 500 && !closed; ++i) {  // up to 10 s: a hang guard
     closed = !agent_listens();
     if (!closed) std::this_thread::sleep_for(20ms);
   }
   EXPECT_TRUE(closed);
 }
 
+// Sends the process's log to a file while it lives (back to stderr after).
+class TestLog {
+ public:
+  TestLog()
+      : path_(std::filesystem::temp_directory_path() /
+              ("dns-relay-test-" + std::to_string(::getpid()) + ".log")) {
+    configure_logging(path_.string(), "text", false);
+  }
+  ~TestLog() {
+    configure_logging("", "text", false);
+    std::filesystem::remove(path_);
+  }
+  std::string text() const {
+    std::ifstream in(path_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
 TEST_F(RelayPathTest, NoReplyUpstreamMeansNoReplyDownAndTeardownIsPrompt) {
   nameserver_.silent = true;
-  auto relay = std::make_unique<DnsRelay>(client_->stub(), std::vector<std::string>{"127.0.0.1"},
-                                          relay_options());
+  DnsRelayOptions options = relay_options();
+  // UDP waits far longer than the test's bound, so a teardown that waited for
+  // the upstream exchange to time out instead of cutting it short would fail.
+  options.udp_timeout = 60s;
+  auto relay =
+      std::make_unique<DnsRelay>(client_->stub(), std::vector<std::string>{"127.0.0.1"}, options);
   EXPECT_EQ(ask(SOCK_STREAM, query(1, "x")), "");  // closed once the host gave up (500 ms)
   std::string q = query(2, "y");
   UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   sockaddr_in sa = loopback(agent_port_);
   ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   ::send(fd.get(), q.data(), q.size(), 0);
-  std::this_thread::sleep_for(100ms);  // the host is now waiting on the silent server
+  // Until the host is waiting on the silent server (bounded: a hang guard).
+  for (int i = 0; i < 500 && nameserver_.udp_queries == 0; ++i) std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(nameserver_.udp_queries, 1);
+  // The relay's teardown waits at most 2 s for its exchanges and warns when
+  // they outlive that; the stop eventfd must end them at once. The warning,
+  // not the time taken, tells (a loaded machine may be slow).
+  TestLog log;
   auto start = std::chrono::steady_clock::now();
   relay.reset();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);  // a hang guard, far below 60 s
+  EXPECT_EQ(log.text().find("queries still running at teardown"), std::string::npos) << log.text();
 }
 
 TEST_F(RelayPathTest, AgentRefusalIsAnErrorNamingTheAddress) {

@@ -77,10 +77,11 @@ TEST(HybridVsock, TimesOutNamingThePort) {
 TEST(HybridVsock, FailsFastWhenTheVmmDied) {
   TestDir dir;
   auto start = std::chrono::steady_clock::now();
-  EXPECT_THROW(ch::connect_hybrid_vsock(dir.path() / "absent.sock", 1024,
-                                        std::chrono::milliseconds(10000), [] { return false; }),
+  EXPECT_THROW(ch::connect_hybrid_vsock(dir.path() / "absent.sock", 1024, std::chrono::seconds(60),
+                                        [] { return false; }),
                Error);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // Far below the 60 s timeout, and generous for a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
 }  // namespace

@@ -131,7 +131,9 @@ TEST_F(QemuBootTest, AgentPortQmpControlAndShutdown) {
   pid_t pid = vm.pid();
   auto start = std::chrono::steady_clock::now();
   vm.shutdown(3s);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+  // A hang guard (10x the 3 s grace), not a speed test: how long a stop takes
+  // is measured by bench/ (lifecycle.py's run and delete --force rows).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
   EXPECT_FALSE(vm.alive());
   EXPECT_EQ(vm.pid(), 0);
   EXPECT_FALSE(process_exists(pid));
