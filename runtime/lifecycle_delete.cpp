@@ -2,6 +2,9 @@
 // killed first, as runc and containerd's shim expect); a running or paused
 // one needs --force. Everything goes: monitor, VMM, virtiofsd, cgroup, state
 // dir; poststop hooks run (failures warn).
+#include <cerrno>
+#include <optional>
+
 #include "common/error.hpp"
 #include "runtime/container_status.hpp"
 #include "runtime/control_client.hpp"
@@ -13,7 +16,16 @@ using namespace std::chrono_literals;
 
 void delete_container(const GlobalOptions& global, const std::string& id, bool force) {
   StateStore store = open_store(global);
-  ContainerLock lock = store.lock(id);
+  validate_container_id(id);
+  std::optional<ContainerLock> lock;
+  try {
+    lock.emplace(store.lock(id));
+  } catch (const Error& e) {
+    // runc: `delete --force` of a container that does not exist succeeds
+    // (containerd's shim and engines clean up with it after failed creates).
+    if (force && e.sys_errno() == ENOENT) return;
+    throw;
+  }
   ContainerRecord record = store.load(id);
   Status status = effective_status(store, record);
   if ((status == Status::kRunning || status == Status::kPaused) && !force)

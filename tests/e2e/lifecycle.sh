@@ -161,6 +161,8 @@ case_begin "errors"
 rt state nope 2>"$WORK/err"; expect_eq "state unknown id" 1 $?
 expect_eq "message" 'container "nope" does not exist' "$(tail -1 "$WORK/err" | sed 's/.*msg="\(.*\)"/\1/; s/\\"/"/g')"
 rt delete nope 2>/dev/null; expect_eq "delete unknown id" 1 $?
+rt delete --force nope 2>"$WORK/err"; expect_eq "delete --force of an unknown id succeeds (runc)" 0 $?
+expect_eq "... silently" "" "$(cat "$WORK/err")"
 rt kill nope 2>/dev/null; expect_eq "kill unknown id" 1 $?
 make_bundle "$B" 'true'
 edit_config "$B" "c['root']['path']='does-not-exist'"
