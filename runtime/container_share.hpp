@@ -11,12 +11,15 @@
 // and nothing beside it (a file mount no longer exposes its parent).
 // Read-only sources are made read-only here, on the host (bind, then set
 // MOUNT_ATTR_RDONLY), so the host kernel refuses writes whatever the guest
-// mounts. Every share mount is also nosuid,nodev on the host: a setuid binary
-// or device node planted by the guest does nothing on the host (inside the
-// guest, virtiofs device nodes are the guest kernel's and the guest's own
-// mount flags decide). Every mount is made a slave: host mounts below a
-// source still arrive, nothing done here propagates back (unmounting our
-// copies cannot unmount the originals).
+// mounts. Every share mount is also nosuid,nodev on the host: a setuid
+// binary or device node planted by the guest does nothing through the share
+// (at a writable source's own host path it is what a runc container's root
+// could plant in a bind mount too). Inside the guest, virtiofs device nodes
+// are the guest kernel's and the guest's own mount flags decide. QEMU's C
+// virtiofsd serves such mounts unchanged and crosses into submounts with
+// their flags (tests/e2e/hostile_shares.sh). Every mount is made a slave:
+// nothing done here propagates back (unmounting our copies cannot unmount
+// the originals).
 //
 // The mounts live in the monitor's mount namespace: when the spec gives the
 // container a new one (the usual case) they vanish with the monitor's
