@@ -102,7 +102,10 @@ fs::path share_dir(const fs::path& state_dir) {
 std::vector<fs::path> mounts_below(const fs::path& dir) {
   std::ifstream in("/proc/self/mountinfo");
   if (!in) throw_errno("open /proc/self/mountinfo");
-  const std::string d = dir.lexically_normal().string();
+  // mountinfo names resolved paths (a state root under /var/run -> /run).
+  std::error_code ec;
+  fs::path resolved = fs::weakly_canonical(dir, ec);
+  const std::string d = (ec ? dir : resolved).lexically_normal().string();
   std::vector<fs::path> out;
   std::string line;
   while (std::getline(in, line)) {
