@@ -67,12 +67,12 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     fs_options.binary = config.virtiofsd_binary;
     fs_options.extra_args = config.virtiofsd_extra_args;
     const fs::path socket_dir = make_socket_dir(request.state_dir);
-    session->shares_ = std::make_unique<vmm::SharedDirectories>(socket_dir, fs_options);
-    auto* shares = session->shares_.get();
-    GuestSpec guest = rewrite_for_guest(
-        request.spec, request.bundle, [shares](const fs::path& dir, bool read_only, bool rootfs) {
-          return rootfs ? shares->acquire_rootfs(dir) : shares->acquire(dir, read_only);
-        });
+    GuestSpec guest = rewrite_for_guest(request.spec, request.bundle);
+    // One share directory and one virtiofsd for the whole container: the
+    // rootfs and every bind source are mounts inside it (container_share.hpp).
+    session->share_ = ContainerShare::create(request.state_dir, guest.entries);
+    session->virtiofsd_ = vmm::VirtiofsDaemon::start(
+        session->share_.dir(), socket_dir / ("virtiofs-" + guest.tag + ".sock"), false, fs_options);
     // The guest needs a cgroup for pause, stats and limits even when the
     // spec names none: the same default path the host cgroup gets.
     if (!guest.spec.linux) guest.spec.linux.emplace();
@@ -89,7 +89,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.memory_mib = size.memory_mib;
     session->memory_mib_ = size.memory_mib;
     vm.tcg_tb_mib = size.tcg_tb_mib;
-    vm.filesystems = shares->devices();
+    vm.filesystems = {{guest.tag, session->virtiofsd_.socket_path()}};
     if (request.network) vm.nics = request.network->nics();
     vm.work_dir = socket_dir;
     vm.console_log = request.state_dir / "console.log";
@@ -127,12 +127,12 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     create.set_container_id(request.id);
     create.set_spec_json(oci::write_spec(guest.spec));
     create.set_state_json(request.state_json);
-    for (const auto& share : guest.shares) {
-      auto* s = create.add_shares();
-      s->set_tag(share.tag);
-      s->set_guest_path(share.guest_path);
-      s->set_read_only(share.read_only);
-    }
+    // Mounted writable in the guest: the rootfs is; read-only entries are
+    // read-only mounts on the host, whatever the guest does.
+    auto* share = create.add_shares();
+    share->set_tag(guest.tag);
+    share->set_guest_path(guest.guest_path);
+    share->set_read_only(false);
     session->init_pid_ = session->agent_->create_container(create, 60s);
     timing_mark(request.state_dir, "container-created");
   } catch (...) {
@@ -158,7 +158,8 @@ void VmSession::teardown() noexcept {
     }
   }
   agent_.reset();
-  if (shares_) shares_->clear();
+  virtiofsd_.stop();
+  share_.release();
 }
 
 VmSession::~VmSession() {

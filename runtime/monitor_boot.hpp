@@ -1,5 +1,6 @@
 #pragma once
-// The monitor's VM: virtiofsd for the rootfs and bind-mount sources, the VMM
+// The monitor's VM: the container's share (rootfs and bind-mount sources)
+// served by one virtiofsd, the VMM
 // booted with them, the agent connected and the container created in it.
 // Destroying a VmSession tears all of it down (agent Shutdown, VMM stopped,
 // virtiofsd stopped), in that order.
@@ -11,6 +12,7 @@
 
 #include "agent/client/agent_client.hpp"
 #include "oci/spec.hpp"
+#include "runtime/container_share.hpp"
 #include "runtime/host_network.hpp"
 #include "runtime/spec_rewrite.hpp"
 #include "runtime/vm_backend.hpp"
@@ -55,7 +57,8 @@ class VmSession {
   void teardown() noexcept;
 
  private:
-  std::unique_ptr<vmm::SharedDirectories> shares_;
+  ContainerShare share_;
+  vmm::VirtiofsDaemon virtiofsd_;
   std::unique_ptr<vmm::Hypervisor> hypervisor_;
   std::unique_ptr<agent::AgentClient> agent_;
   int init_pid_ = 0;

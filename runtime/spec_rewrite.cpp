@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <map>
 
 #include "common/error.hpp"
 
@@ -31,32 +30,18 @@ bool is_bind_mount(const oci::Mount& mount) {
   return mount.type == "bind" || has_option(mount, "bind") || has_option(mount, "rbind");
 }
 
-GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
-                            const ShareAcquirer& acquire) {
+GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle) {
   GuestSpec out{spec, {}};
-  std::map<std::string, size_t> by_tag;
-  auto share = [&](const fs::path& dir, bool read_only, bool rootfs) -> const GuestShare& {
-    std::string tag = acquire(dir, read_only, rootfs);
-    auto it = by_tag.find(tag);
-    if (it != by_tag.end()) {
-      // Writable wins when one directory is shared read-only and read-write.
-      out.shares[it->second].read_only = out.shares[it->second].read_only && read_only;
-      return out.shares[it->second];
-    }
-    by_tag[tag] = out.shares.size();
-    out.shares.push_back({tag, dir, std::string(kGuestSharesDir) + "/" + tag, read_only});
-    return out.shares.back();
-  };
+  out.guest_path = std::string(kGuestSharesDir) + "/" + out.tag;
 
   if (spec.root) {
     fs::path root = spec.root->path;
     if (root.is_relative()) root = bundle / root;
-    root = root.lexically_normal();
     // Shared writable even when root.readonly: mount points missing from the
     // image are created before the guest makes the container's root
     // read-only (runc's order; podman --read-only mounts tmpfs on /run).
-    const GuestShare& s = share(root, false, true);
-    out.spec.root->path = s.guest_path;
+    out.entries.push_back({"rootfs", root.lexically_normal(), true, false, true});
+    out.spec.root->path = out.guest_path + "/rootfs";
   }
 
   for (size_t i = 0; i < out.spec.mounts.size(); ++i) {
@@ -69,13 +54,10 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
     struct stat st {};
     if (::stat(source.c_str(), &st) != 0)
       throw_errno("mounts[" + std::to_string(i) + "].source " + source.string());
-    bool read_only = has_option(mount, "ro");
-    if (S_ISDIR(st.st_mode)) {
-      mount.source = share(source, read_only, false).guest_path;
-    } else {
-      fs::path parent = source.parent_path();
-      mount.source = share(parent, read_only, false).guest_path + "/" + source.filename().string();
-    }
+    const std::string name = "m" + std::to_string(i);
+    out.entries.push_back(
+        {name, source, S_ISDIR(st.st_mode), has_option(mount, "ro"), has_option(mount, "rbind")});
+    mount.source = out.guest_path + "/" + name;
   }
 
   // Namespaces given by path were joined on the host by the monitor (the VMM

@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include "common/error.hpp"
+#include "runtime/container_share.hpp"
 #include "runtime/socket_dir.hpp"
 
 namespace chrunc::runtime {
@@ -341,6 +342,9 @@ void StateStore::remove(const std::string& id) const {
     if (errno == ENOENT) throw_not_found(id);
     throw_errno("stat " + container_dir.string());
   }
+  // The share's mounts first (a killed monitor leaves them when it had no
+  // mount namespace of its own): remove_all must never walk into host files.
+  remove_container_share(container_dir);
   std::error_code ec;
   fs::remove_all(container_dir, ec);
   if (ec) throw Error("remove " + container_dir.string() + ": " + ec.message(), ec.value());

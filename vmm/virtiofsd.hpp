@@ -1,9 +1,9 @@
 #pragma once
-// virtiofsd processes: one per shared host directory, owned by RAII objects.
+// virtiofsd: one per container, serving its share directory
+// (runtime/container_share.hpp), owned by an RAII object.
 
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -53,43 +53,6 @@ class VirtiofsDaemon {
   ChildProcess process_;
   std::filesystem::path socket_path_, source_dir_;
   bool read_only_ = false;
-};
-
-// The virtiofs shares of one VM: one daemon per distinct host directory,
-// reference-counted. The rootfs gets tag "rootfs" (acquire it first), the
-// others "share0", "share1", ... Sockets are <work_dir>/virtiofs-<tag>.sock.
-class SharedDirectories {
- public:
-  SharedDirectories(std::filesystem::path work_dir, VirtiofsOptions options);
-  SharedDirectories(const SharedDirectories&) = delete;
-  SharedDirectories& operator=(const SharedDirectories&) = delete;
-  ~SharedDirectories() { clear(); }
-
-  // The tag under which `source` is shared; starts its daemon on first use.
-  std::string acquire_rootfs(const std::filesystem::path& source);
-  std::string acquire(const std::filesystem::path& source, bool read_only = false);
-  // Drops one reference; stops the daemon when it was the last. Unknown → Error.
-  void release(const std::filesystem::path& source);
-  // Stops every daemon.
-  void clear() noexcept;
-
-  std::vector<FsDevice> devices() const;
-  size_t daemon_count() const { return shares_.size(); }
-  unsigned references(const std::filesystem::path& source) const;
-
- private:
-  struct Share {
-    std::string tag;
-    unsigned refs = 0;
-    VirtiofsDaemon daemon;
-  };
-  std::string acquire_as(const std::filesystem::path& source, bool read_only, bool rootfs);
-  static std::string key(const std::filesystem::path& source);
-
-  std::filesystem::path work_dir_;
-  VirtiofsOptions options_;
-  std::map<std::string, Share> shares_;
-  unsigned next_share_ = 0;
 };
 
 }  // namespace chrunc::vmm

@@ -24,38 +24,27 @@ class SpecRewriteTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // A fake acquirer: tags in order of first use, like SharedDirectories.
-  ShareAcquirer acquirer() {
-    return [this](const fs::path& p, bool, bool rootfs) {
-      calls_.push_back(p);
-      if (rootfs) return std::string("rootfs");
-      auto it = tags_.find(p.string());
-      if (it != tags_.end()) return it->second;
-      std::string tag = "share" + std::to_string(tags_.size());
-      tags_[p.string()] = tag;
-      return tag;
-    };
-  }
-
   fs::path dir_;
-  std::vector<fs::path> calls_;
-  std::map<std::string, std::string> tags_;
 };
 
 TEST_F(SpecRewriteTest, RootfsRelativeToBundle) {
   oci::Spec spec;
   spec.root = oci::Root{"rootfs", true};
-  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
-  EXPECT_EQ(g.spec.root->path, "/run/chrunc/shares/rootfs");
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
+  EXPECT_EQ(g.tag, "chrunc");
+  EXPECT_EQ(g.guest_path, "/run/chrunc/shares/chrunc");
+  EXPECT_EQ(g.spec.root->path, "/run/chrunc/shares/chrunc/rootfs");
   EXPECT_TRUE(g.spec.root->readonly);
-  ASSERT_EQ(g.shares.size(), 1u);
-  EXPECT_EQ(g.shares[0].host_dir, dir_ / "bundle/rootfs");
-  EXPECT_EQ(g.shares[0].guest_path, "/run/chrunc/shares/rootfs");
+  ASSERT_EQ(g.entries.size(), 1u);
+  EXPECT_EQ(g.entries[0].name, "rootfs");
+  EXPECT_EQ(g.entries[0].source, dir_ / "bundle/rootfs");
+  EXPECT_TRUE(g.entries[0].directory);
+  EXPECT_TRUE(g.entries[0].recursive);
   // writable: mount points are made before the guest remounts the root read-only
-  EXPECT_FALSE(g.shares[0].read_only);
+  EXPECT_FALSE(g.entries[0].read_only);
 }
 
-TEST_F(SpecRewriteTest, BindMountsOfDirectoriesAndFiles) {
+TEST_F(SpecRewriteTest, EachBindMountIsItsOwnEntry) {
   oci::Spec spec;
   spec.root = oci::Root{(dir_ / "bundle/rootfs").string(), false};
   spec.mounts.push_back({"/data", "bind", (dir_ / "data").string(), {"rbind", "rw"}});
@@ -63,27 +52,28 @@ TEST_F(SpecRewriteTest, BindMountsOfDirectoriesAndFiles) {
       {"/etc/resolv.conf", "", (dir_ / "etc-resolv.conf").string(), {"bind", "ro"}});
   spec.mounts.push_back({"/proc", "proc", "proc", {}});
   spec.mounts.push_back({"/dev/null2", "bind", "/dev/null", {"bind"}});
-  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
-  EXPECT_EQ(g.spec.mounts[0].source, "/run/chrunc/shares/share0");
-  EXPECT_EQ(g.spec.mounts[1].source, "/run/chrunc/shares/share1/etc-resolv.conf");
+  spec.mounts.push_back({"/data-ro", "bind", "../data", {"bind", "ro"}});  // relative to the bundle
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
+  EXPECT_EQ(g.spec.mounts[0].source, "/run/chrunc/shares/chrunc/m0");
+  EXPECT_EQ(g.spec.mounts[1].source, "/run/chrunc/shares/chrunc/m1");  // the file only
   EXPECT_EQ(g.spec.mounts[2].source, "proc");
   EXPECT_EQ(g.spec.mounts[3].source, "/dev/null");  // the guest has its own /dev
-  ASSERT_EQ(g.shares.size(), 3u);
-  EXPECT_EQ(g.shares[1].host_dir, dir_ / "data");
-  EXPECT_FALSE(g.shares[1].read_only);
-  EXPECT_EQ(g.shares[2].host_dir, dir_);
-  EXPECT_TRUE(g.shares[2].read_only);
-}
-
-TEST_F(SpecRewriteTest, SameDirectoryIsSharedOnce) {
-  oci::Spec spec;
-  spec.root = oci::Root{"rootfs", false};
-  spec.mounts.push_back({"/a", "bind", (dir_ / "data").string(), {"bind", "ro"}});
-  spec.mounts.push_back({"/b", "bind", (dir_ / "data").string(), {"bind"}});
-  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
-  ASSERT_EQ(g.shares.size(), 2u);
-  EXPECT_EQ(g.spec.mounts[0].source, g.spec.mounts[1].source);
-  EXPECT_FALSE(g.shares[1].read_only);  // writable wins
+  EXPECT_EQ(g.spec.mounts[4].source, "/run/chrunc/shares/chrunc/m4");
+  ASSERT_EQ(g.entries.size(), 4u);
+  EXPECT_EQ(g.entries[1].name, "m0");
+  EXPECT_EQ(g.entries[1].source, dir_ / "data");
+  EXPECT_TRUE(g.entries[1].directory);
+  EXPECT_FALSE(g.entries[1].read_only);
+  EXPECT_TRUE(g.entries[1].recursive);
+  EXPECT_EQ(g.entries[2].name, "m1");
+  EXPECT_EQ(g.entries[2].source, dir_ / "etc-resolv.conf");  // not its parent
+  EXPECT_FALSE(g.entries[2].directory);
+  EXPECT_TRUE(g.entries[2].read_only);
+  EXPECT_FALSE(g.entries[2].recursive);
+  // The same directory ro and rw: two entries, each enforced on the host.
+  EXPECT_EQ(g.entries[3].name, "m4");
+  EXPECT_EQ(g.entries[3].source, dir_ / "data");
+  EXPECT_TRUE(g.entries[3].read_only);
 }
 
 TEST_F(SpecRewriteTest, MissingSourceNamesTheMount) {
@@ -91,7 +81,7 @@ TEST_F(SpecRewriteTest, MissingSourceNamesTheMount) {
   spec.root = oci::Root{"rootfs", false};
   spec.mounts.push_back({"/x", "bind", (dir_ / "nope").string(), {"bind"}});
   try {
-    rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+    rewrite_for_guest(spec, dir_ / "bundle");
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("mounts[0].source"), std::string::npos) << e.what();
@@ -109,7 +99,7 @@ TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
   spec.root = oci::Root{"rootfs", false};
   spec.linux.emplace();
   spec.linux->namespaces = {{"network", "/run/netns/x"}, {"pid", ""}, {"ipc", "/proc/1/ns/ipc"}};
-  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
   // The network namespace goes: the container shares the VM's (its NICs); a
   // cgroup namespace is added (see the next test).
   ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
@@ -120,7 +110,7 @@ TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
   // Also without a path (runc would make a new, empty one: so is the VM's
   // when the monitor's new namespace holds no interface).
   spec.linux->namespaces = {{"network", ""}, {"uts", ""}};
-  g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  g = rewrite_for_guest(spec, dir_ / "bundle");
   ASSERT_EQ(g.spec.linux->namespaces.size(), 2u);
   EXPECT_EQ(g.spec.linux->namespaces[0].type, "uts");
 }
@@ -132,11 +122,11 @@ TEST_F(SpecRewriteTest, TheGuestContainerGetsACgroupNamespace) {
   spec.root = oci::Root{"rootfs", false};
   spec.linux.emplace();
   spec.linux->namespaces = {{"mount", ""}, {"pid", ""}};
-  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
   ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
   EXPECT_EQ(g.spec.linux->namespaces[2], (oci::Namespace{"cgroup", ""}));
   spec.linux->namespaces = {{"cgroup", "/proc/1/ns/cgroup"}};
-  g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  g = rewrite_for_guest(spec, dir_ / "bundle");
   ASSERT_EQ(g.spec.linux->namespaces.size(), 1u);  // asked for: kept, made new in the VM
   EXPECT_EQ(g.spec.linux->namespaces[0], (oci::Namespace{"cgroup", ""}));
 }
@@ -147,7 +137,7 @@ TEST_F(SpecRewriteTest, CreateContainerHooksStayOnTheHost) {
   spec.hooks.emplace();
   spec.hooks->create_container = {{"/usr/bin/host-hook", {}, {}, {}}};
   spec.hooks->start_container = {{"/bin/in-container", {}, {}, {}}};
-  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle", acquirer());
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
   EXPECT_TRUE(g.spec.hooks->create_container.empty());
   ASSERT_EQ(g.spec.hooks->start_container.size(), 1u);
   EXPECT_EQ(g.spec.hooks->start_container[0].path, "/bin/in-container");

@@ -151,10 +151,10 @@ TEST_F(QemuBootTest, VirtiofsRootfsReadAndWrittenByTheGuest) {
   fs::path shared = dir_.path() / "rootfs";
   fs::create_directories(shared);
   std::ofstream(shared / "hello.txt") << "hello-from-host\n";
-  SharedDirectories shares(dir_.path(), options);
-  shares.acquire_rootfs(shared);
+  VirtiofsDaemon daemon =
+      VirtiofsDaemon::start(shared, dir_.path() / "virtiofs-rootfs.sock", false, options);
   VmConfig c = config("virtiofs");
-  c.filesystems = shares.devices();
+  c.filesystems = {{"rootfs", daemon.socket_path()}};
   qemu::QemuHypervisor vm(settings_);
   vm.boot(c);
   ASSERT_TRUE(wait_for_text(dir_.path() / "console.log", "READ: hello-from-host", 120s))

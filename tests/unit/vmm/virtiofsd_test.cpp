@@ -89,34 +89,5 @@ TEST_F(VirtiofsdTest, MissingBinaryIsAClearError) {
   }
 }
 
-TEST_F(VirtiofsdTest, SharedDirectoriesCountReferencesPerSource) {
-  SharedDirectories shares(dir_.path(), options_);
-  EXPECT_EQ(shares.acquire_rootfs(dir_.path() / "a"), "rootfs");
-  EXPECT_EQ(shares.acquire(dir_.path() / "b"), "share0");
-  EXPECT_EQ(shares.acquire(dir_.path() / "b" / "."), "share0");  // same directory, same daemon
-  EXPECT_EQ(shares.daemon_count(), 2u);
-  EXPECT_EQ(shares.references(dir_.path() / "b"), 2u);
-  auto devices = shares.devices();
-  ASSERT_EQ(devices.size(), 2u);
-  EXPECT_EQ(devices[0].tag, "rootfs");
-  EXPECT_EQ(devices[0].socket_path, dir_.path() / "virtiofs-rootfs.sock");
-  EXPECT_EQ(devices[1].tag, "share0");
-  EXPECT_TRUE(fs::exists(devices[1].socket_path));
-
-  shares.release(dir_.path() / "b");
-  EXPECT_EQ(shares.daemon_count(), 2u);
-  shares.release(dir_.path() / "b");
-  EXPECT_EQ(shares.daemon_count(), 1u);
-  EXPECT_FALSE(fs::exists(dir_.path() / "virtiofs-share0.sock"));
-  EXPECT_THROW(shares.release(dir_.path() / "b"), Error);
-
-  fs::create_directories(dir_.path() / "c");
-  EXPECT_EQ(shares.acquire(dir_.path() / "c"), "share1");  // tags are not reused
-  EXPECT_THROW(shares.acquire_rootfs(dir_.path() / "c"), Error);
-  shares.clear();
-  EXPECT_EQ(shares.daemon_count(), 0u);
-  EXPECT_FALSE(fs::exists(dir_.path() / "virtiofs-rootfs.sock"));
-}
-
 }  // namespace
 }  // namespace chrunc::vmm::test
