@@ -21,8 +21,10 @@
 #include "runtime/lifecycle.hpp"
 #include "runtime/monitor.hpp"
 #include "runtime/socket_dir.hpp"
+#include "runtime/stand_in_user.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/update_limits.hpp"
+#include "vmm/host_config.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -141,6 +143,9 @@ void Monitor::create() {
   record_.monitor_pid = host_pid();
   record_.monitor_start_time = process_start_time(record_.monitor_pid);
   const auto stand_in_helper = StandIns::default_helper();
+  // Resolved in the host's passwd, before any mount namespace of the spec.
+  const HostIdentity stand_in_user =
+      stand_in_identity_for_monitor(vmm::load_host_config().stand_in_user);
   enter_monitor_namespaces(spec_);
 
   std::string cgroup_path =
@@ -173,7 +178,8 @@ void Monitor::create() {
   vm_ = VmSession::boot(request);
   dns_ = start_dns_relay(spec_, record_.bundle, vm_->agent());
 
-  processes_ = std::make_unique<GuestProcessWatch>(vm_->agent(), options_.id, stand_in_helper);
+  processes_ = std::make_unique<GuestProcessWatch>(vm_->agent(), options_.id, stand_in_helper,
+                                                   stand_in_user);
   listen_ = listen_unix_socket(make_socket_dir(dir_) / "monitor.sock");
   output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
                                           stdio_[2].get());

@@ -40,4 +40,17 @@ void VmmProcessHypervisor::check_boot_request(const VmConfig& config,
   }
 }
 
+VmConfig VmmProcessHypervisor::with_capped_console(const VmConfig& config) {
+  VmConfig given = config;
+  if (config.console_log.empty()) return given;
+  console_log_ = std::make_unique<ConsoleLog>(config.work_dir / "console.pipe", config.console_log,
+                                              config.console_log_max_bytes);
+  given.console_log = console_log_->fifo();
+  return given;
+}
+
+void VmmProcessHypervisor::stop_console_log() noexcept {
+  console_log_.reset();
+}
+
 }  // namespace chrunc::vmm
