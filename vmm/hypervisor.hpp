@@ -45,7 +45,8 @@ struct VmConfig {
   // Directory (0700) where the backend keeps its sockets and logs (the container's state dir).
   std::filesystem::path work_dir;
   // The guest's serial console is appended here (diagnostics, timing), the
-  // file kept under console_log_max_bytes (its last bytes: console_log.hpp).
+  // file kept under console_log_max_bytes (its last bytes: console_log.hpp);
+  // the VMM writes into console.pipe, a FIFO beside it.
   std::filesystem::path console_log;
   size_t console_log_max_bytes = size_t{1} << 20;
 };

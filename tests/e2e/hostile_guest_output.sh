@@ -65,24 +65,24 @@ c['mounts'] = [m for m in c['mounts'] if m['destination'] != '/sys'] + [
 # ---------------------------------------------------------------------------
 B=$WORK/bundle
 hostile_bundle "$B" 'while :; do sleep 4000 & wait $!; done'
-rt run -d -b "$B" h1 </dev/null >"$WORK/out" 2>"$WORK/err"
+rt run -d -b "$B" hg1 </dev/null >"$WORK/out" 2>"$WORK/err"
 
 case_begin "uid 0 and 20 other uids in the guest: every stand-in runs as nobody"
-expect_eq "container running" running "$(state_field h1 status)"
+expect_eq "container running" running "$(state_field hg1 status)"
 for u in $(seq 1001 1020); do
-  timeout 60 "$CHRUNC" --root "$ROOT" exec -d --user "$u:$u" h1 sleep "$((4000 + u - 1000))" \
+  timeout 60 "$CHRUNC" --root "$ROOT" exec -d --user "$u:$u" hg1 sleep "$((4000 + u - 1000))" \
     </dev/null >/dev/null 2>>"$WORK/err" || fail "exec as uid $u failed: $(tail -1 "$WORK/err")"
 done
 # The guest's own view: 21 uids, 0 among them.
-wait_for 30 sh -c "[ \$('$CHRUNC' --root '$ROOT' ps h1 -o uid= | sort -u | wc -l) -ge 21 ]" &&
+wait_for 30 sh -c "[ \$('$CHRUNC' --root '$ROOT' ps hg1 -o uid= | sort -u | wc -l) -ge 21 ]" &&
   ok "the guest runs processes as 21 uids" ||
-  fail "guest uids: $(rt ps h1 -o uid= | sort -u | tr '\n' ' ')"
-expect_eq "ps shows the guest's uid 0" 1 "$(rt ps h1 -o uid=,args= | grep -c '^ *0 sleep 4000$')"
-expect_eq "ps shows the guest's uid 1020" 1 "$(rt ps h1 -o uid=,args= | grep -c '^ *1020 sleep 4020$')"
-wait_for 30 count_stand_ins h1 22 && ok "22 stand-ins or more" ||
-  fail "only $(stand_ins h1 | wc -l) stand-ins"
+  fail "guest uids: $(rt ps hg1 -o uid= | sort -u | tr '\n' ' ')"
+expect_eq "ps shows the guest's uid 0" 1 "$(rt ps hg1 -o uid=,args= | grep -c '^ *0 sleep 4000$')"
+expect_eq "ps shows the guest's uid 1020" 1 "$(rt ps hg1 -o uid=,args= | grep -c '^ *1020 sleep 4020$')"
+wait_for 30 count_stand_ins hg1 22 && ok "22 stand-ins or more" ||
+  fail "only $(stand_ins hg1 | wc -l) stand-ins"
 n=0
-for pid in $(stand_ins h1); do
+for pid in $(stand_ins hg1); do
   n=$((n + 1))
   ids=$(ids_of "$pid")
   [ "$ids" = "$NOBODY" ] || fail "stand-in $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline")) runs as $ids"
@@ -96,7 +96,7 @@ for pid in $(stand_ins h1); do
 done
 ok "checked $n stand-ins: uid and gid $NOBODY, no capabilities, no groups, no environment"
 for u in 1001 1010 1020; do
-  pid=$(for p in $(stand_ins h1); do
+  pid=$(for p in $(stand_ins hg1); do
     [ "$(tr '\0' ' ' <"/proc/$p/cmdline")" = "sleep $((4000 + u - 1000)) " ] && echo "$p"
   done | head -1)
   [ -n "$pid" ] && expect_eq "the stand-in of the uid $u process" "$NOBODY" "$(ids_of "$pid")" ||
@@ -105,7 +105,7 @@ done
 # None of the host processes of the container runs as a guest uid (but the
 # monitor, VMM and virtiofsd, which are root's).
 bad=""
-for pid in $(rt ps --format json h1 | tr -d '[]' | tr ',' ' '); do
+for pid in $(rt ps --format json hg1 | tr -d '[]' | tr ',' ' '); do
   u=$(ids_of "$pid")
   u=${u%% *}
   case "$u" in 0 | "${NOBODY%% *}" | "") ;; *) bad="$bad $pid:$u" ;; esac
@@ -115,7 +115,7 @@ case_end
 
 # ---------------------------------------------------------------------------
 case_begin "the guest floods its serial console: the host log stays under 1 MiB"
-log=$ROOT/h1/console.log
+log=$ROOT/hg1/console.log
 [ -f "$log" ] && ok "console log $log" || fail "no console log at $log"
 [ -f "$log" ] && [ "$(stat -c %s "$log")" -le $CAP_BYTES ] && ok "under the cap before" || fail "over the cap before"
 # Up to 1 GiB, in a time guard: the serial port under TCG is far slower than
@@ -139,7 +139,7 @@ echo "$i" >/tmp/flood.count
 EOF
 chmod +x "$B/rootfs/flood.sh"
 start=$(date +%s)
-timeout 600 "$CHRUNC" --root "$ROOT" exec -d h1 /flood.sh 1024 </dev/null >/dev/null 2>>"$WORK/err"
+timeout 600 "$CHRUNC" --root "$ROOT" exec -d hg1 /flood.sh 1024 </dev/null >/dev/null 2>>"$WORK/err"
 max=0
 size_ok=1
 seen_lines=0
@@ -152,7 +152,7 @@ for _ in $(seq 150); do # up to 150 s of flood, sampling the log's size
 done
 elapsed=$(($(date +%s) - start))
 # Stop the flood (the log's end is then the last line written).
-rt exec h1 sh -c 'kill $(cat /tmp/flood.pid)' </dev/null >/dev/null 2>>"$WORK/err"
+rt exec hg1 sh -c 'kill $(cat /tmp/flood.pid)' </dev/null >/dev/null 2>>"$WORK/err"
 sleep 2
 # What went through: the last numbered line in the log (kept: the last bytes).
 last=$(tail -c 4096 "$log" | tr -d '\0' | grep -ao '^[0-9]* ' | tail -1 | tr -d ' ')
@@ -168,9 +168,9 @@ head -c 100 "$log" | grep -aq "earlier console output dropped" && ok "the log sa
 tail -c 2048 "$log" | grep -aq "^$last " && ok "the log ends with the latest line ($last)" ||
   fail "not the latest bytes"
 [ ! -e "$log.tmp" ] && ok "no temporary left" || fail "$log.tmp left"
-expect_eq "the container still works" alive "$(timeout 60 "$CHRUNC" --root "$ROOT" exec h1 echo alive </dev/null 2>>"$WORK/err")"
-expect_eq "still running" running "$(state_field h1 status)"
-monitor_log=$ROOT/h1/monitor.log
+expect_eq "the container still works" alive "$(timeout 60 "$CHRUNC" --root "$ROOT" exec hg1 echo alive </dev/null 2>>"$WORK/err")"
+expect_eq "still running" running "$(state_field hg1 status)"
+monitor_log=$ROOT/hg1/monitor.log
 [ ! -f "$monitor_log" ] || [ "$(stat -c %s "$monitor_log")" -lt 65536 ] && ok "monitor.log small" ||
   fail "monitor.log is $(stat -c %s "$monitor_log") bytes"
 case_end
@@ -190,9 +190,9 @@ printf '\033]0;pwn\007\033[2J\233' >/proc/self/comm
 while :; do sleep 1; done
 EOF
 chmod +x "$B/rootfs/evil.sh"
-timeout 60 "$CHRUNC" --root "$ROOT" exec -d h1 /bin/sh /evil.sh </dev/null >/dev/null 2>>"$WORK/err"
-has_evil() { rt ps h1 -o args= | grep -q 'evil.sh'; }
-wait_for 30 has_evil && ok "the process runs" || fail "no evil.sh in $(rt ps h1 -o args=)"
+timeout 60 "$CHRUNC" --root "$ROOT" exec -d hg1 /bin/sh /evil.sh </dev/null >/dev/null 2>>"$WORK/err"
+has_evil() { rt ps hg1 -o args= | grep -q 'evil.sh'; }
+wait_for 30 has_evil && ok "the process runs" || fail "no evil.sh in $(rt ps hg1 -o args=)"
 # Bytes a terminal acts on: C0 controls but newline, DEL, C1 (as UTF-8 or raw), invalid UTF-8.
 no_controls() {
   python3 -c '
@@ -208,23 +208,23 @@ sys.exit("control characters: %r" % bad[:10] if bad else 0)'
 }
 for args in "" "-ef" "-o pid,comm,args" "-o cmd,stat" "-O comm"; do
   # shellcheck disable=SC2086
-  rt ps h1 $args >"$WORK/ps.out" 2>>"$WORK/err" || fail "ps $args failed: $(tail -1 "$WORK/err")"
+  rt ps hg1 $args >"$WORK/ps.out" 2>>"$WORK/err" || fail "ps $args failed: $(tail -1 "$WORK/err")"
   grep -aq 'evil\|pwn' "$WORK/ps.out" || fail "ps $args does not show the process: $(head -c 300 "$WORK/ps.out")"
   out=$(no_controls <"$WORK/ps.out" 2>&1) && ok "ps $args: no control bytes" || fail "ps $args: $out"
 done
 # shellcheck disable=SC2086
-rt ps h1 -o comm=,args= | grep -aF 'evil.sh' | grep -aqF '\x1b]0;owned-title\x07\x1b[2J' &&
-  ok "the arguments are shown escaped" || fail "$(rt ps h1 -o args= | grep -a evil.sh | head -c 300)"
-rt ps h1 -o comm= | grep -aqF '\x1b]0;pwn\x07' && ok "the name is shown escaped" ||
-  fail "comm: $(rt ps h1 -o comm= | od -c | head -5)"
-[ "$(rt ps h1 -o args= | grep -a evil.sh | wc -c)" -lt 20000 ] && ok "the command line is bounded" ||
-  fail "command line of $(rt ps h1 -o args= | grep -a evil.sh | wc -c) bytes"
-json=$(rt ps --format json h1)
+rt ps hg1 -o comm=,args= | grep -aF 'evil.sh' | grep -aqF '\x1b]0;owned-title\x07\x1b[2J' &&
+  ok "the arguments are shown escaped" || fail "$(rt ps hg1 -o args= | grep -a evil.sh | head -c 300)"
+rt ps hg1 -o comm= | grep -aqF '\x1b]0;pwn\x07' && ok "the name is shown escaped" ||
+  fail "comm: $(rt ps hg1 -o comm= | od -c | head -5)"
+[ "$(rt ps hg1 -o args= | grep -a evil.sh | wc -c)" -lt 20000 ] && ok "the command line is bounded" ||
+  fail "command line of $(rt ps hg1 -o args= | grep -a evil.sh | wc -c) bytes"
+json=$(rt ps --format json hg1)
 echo "$json" | python3 -c 'import json,sys; v=json.load(sys.stdin); assert all(isinstance(p, int) for p in v)' &&
   ok "ps --format json is valid JSON of pids" || fail "ps --format json: $json"
 # The stand-in's host title: no control bytes either (host ps, docker top).
 pid=""
-for p in $(stand_ins h1); do tr '\0' ' ' <"/proc/$p/cmdline" | grep -aq 'evil.sh' && pid=$p; done
+for p in $(stand_ins hg1); do tr '\0' ' ' <"/proc/$p/cmdline" | grep -aq 'evil.sh' && pid=$p; done
 if [ -n "$pid" ]; then
   ok "stand-in $pid"
   out=$(tr '\0' ' ' <"/proc/$pid/cmdline" | no_controls 2>&1) && ok "its command line has no control bytes" || fail "its cmdline: $out"
@@ -238,10 +238,10 @@ fi
 case_end
 
 case_begin "all gone after delete"
-rt kill h1 KILL
-wait_for 30 is_stopped h1
-rt delete h1
-leak_check h1
+rt kill hg1 KILL
+wait_for 30 is_stopped hg1
+rt delete hg1
+leak_check hg1
 case_end
 
 # ---------------------------------------------------------------------------
@@ -249,12 +249,12 @@ case_begin "stand_in_user from the host config"
 echo 'stand_in_user: "4242:4343"' >>"$CHRUNC_CONFIG"
 B2=$WORK/bundle2
 hostile_bundle "$B2" 'exec sleep 4100'
-rt run -d -b "$B2" h2 </dev/null >/dev/null 2>>"$WORK/err"
-expect_eq "container running" running "$(state_field h2 status)"
-wait_for 30 count_stand_ins h2 1 && ok "a stand-in" || fail "no stand-in"
-for pid in $(stand_ins h2); do expect_eq "stand-in $pid" "4242 4343" "$(ids_of "$pid")"; done
-rt delete --force h2 2>>"$WORK/err"
-leak_check h2
+rt run -d -b "$B2" hg2 </dev/null >/dev/null 2>>"$WORK/err"
+expect_eq "container running" running "$(state_field hg2 status)"
+wait_for 30 count_stand_ins hg2 1 && ok "a stand-in" || fail "no stand-in"
+for pid in $(stand_ins hg2); do expect_eq "stand-in $pid" "4242 4343" "$(ids_of "$pid")"; done
+rt delete --force hg2 2>>"$WORK/err"
+leak_check hg2
 sed -i '/^stand_in_user:/d' "$CHRUNC_CONFIG"
 case_end
 
