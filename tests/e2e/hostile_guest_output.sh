@@ -191,7 +191,7 @@ while :; do sleep 1; done
 EOF
 chmod +x "$B/rootfs/evil.sh"
 timeout 60 "$CHRUNC" --root "$ROOT" exec -d hg1 /bin/sh /evil.sh </dev/null >/dev/null 2>>"$WORK/err"
-has_evil() { rt ps hg1 -o args= | grep -q 'evil.sh'; }
+has_evil() { rt ps hg1 -o args= | grep -q 'evil.sh again'; }
 wait_for 30 has_evil && ok "the process runs" || fail "no evil.sh in $(rt ps hg1 -o args=)"
 # Bytes a terminal acts on: C0 controls but newline, DEL, C1 (as UTF-8 or raw), invalid UTF-8.
 no_controls() {
