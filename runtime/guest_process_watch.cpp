@@ -12,18 +12,26 @@ std::vector<GuestProcess> guest_processes(const agent::v1::ListProcessesResponse
     g.start_time_ticks = p.start_time_ticks();
     g.uid = p.uid();
     g.gid = p.gid();
-    g.comm = p.comm();
-    g.argv.assign(p.argv().begin(), p.argv().end());
+    g.comm = p.comm().substr(0, kMaxCommBytes);
+    // Whole arguments only while within the bound: a hostile list must not
+    // be copied in full first.
+    size_t bytes = 0;
+    for (const auto& arg : p.argv()) {
+      if (bytes > kMaxStandInArgvBytes) break;
+      g.argv.push_back(arg.substr(0, kMaxStandInArgvBytes));
+      bytes += g.argv.back().size() + 1;
+    }
+    bound_guest_process(g);
     processes.push_back(std::move(g));
   }
   return processes;
 }
 
 GuestProcessWatch::GuestProcessWatch(agent::AgentClient& agent, std::string container_id,
-                                     std::filesystem::path helper)
+                                     std::filesystem::path helper, HostIdentity identity)
     : agent_(agent),
       id_(std::move(container_id)),
-      stand_ins_(std::move(helper), [this](const GuestProcess& process, int signo) {
+      stand_ins_(std::move(helper), identity, [this](const GuestProcess& process, int signo) {
         try {
           agent_.signal_guest_pid(id_, process.pid, process.start_time_ticks, signo);
         } catch (const std::exception& e) {

@@ -18,13 +18,15 @@
 
 namespace chrunc::runtime {
 
-// The list the agent sent, as the stand-ins take it.
+// The list the agent sent, as the stand-ins take it: each process bounded
+// (bound_guest_process) as it arrives.
 std::vector<GuestProcess> guest_processes(const agent::v1::ListProcessesResponse& list);
 
 class GuestProcessWatch {
  public:
+  // `identity`: the host uid and gid of every stand-in (stand_in_user.hpp).
   GuestProcessWatch(agent::AgentClient& agent, std::string container_id,
-                    std::filesystem::path helper);
+                    std::filesystem::path helper, HostIdentity identity);
   ~GuestProcessWatch();
 
   // After StartContainer: the stand-ins of the processes running now, then

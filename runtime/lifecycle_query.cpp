@@ -132,10 +132,11 @@ std::string list_processes(const GlobalOptions& global, const std::string& id,
     row.pid = p["pid"].GetInt();
     row.ppid = p["ppid"].GetInt();
     row.uid = p["uid"].GetUint();
-    row.state = p["state"].GetString();
+    // Whole strings (NULs included): ps_table escapes what the guest put there.
+    row.state.assign(p["state"].GetString(), p["state"].GetStringLength());
     row.cpu_ticks = p["cpu_time"].GetUint64();
-    row.cmdline = p["cmdline"].GetString();
-    row.comm = p["comm"].GetString();
+    row.cmdline.assign(p["cmdline"].GetString(), p["cmdline"].GetStringLength());
+    row.comm.assign(p["comm"].GetString(), p["comm"].GetStringLength());
     rows.push_back(std::move(row));
   }
   out << format_process_table(rows, ps_args, ::sysconf(_SC_CLK_TCK));

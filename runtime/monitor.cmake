@@ -19,6 +19,7 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/guest_process_watch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stand_ins.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stand_in_plan.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/stand_in_user.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_socket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stdio_relay.cpp

@@ -22,9 +22,11 @@
 #include "runtime/lifecycle.hpp"
 #include "runtime/monitor.hpp"
 #include "runtime/socket_dir.hpp"
+#include "runtime/stand_in_user.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/update_limits.hpp"
 #include "runtime/vm_backend.hpp"
+#include "vmm/host_config.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -151,12 +153,14 @@ void Monitor::create() {
   record_.monitor_start_time = process_start_time(record_.monitor_pid);
   host_proc_ = UniqueFd(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   const auto stand_in_helper = StandIns::default_helper();
-  // Resolved in the host's mount namespace, before the spec's is joined.
+  // Resolved in the host's mount namespace, before the spec's is joined:
+  // the VMM, image and KVM verdict, and the stand-ins' user (host passwd).
   const VmHost vm_host = resolve_vm_host();
   if (std::string warning = fallback_warning(vm_host.backend); !warning.empty()) {
     log_warn(warning);
     report_warning(warning);
   }
+  const HostIdentity stand_in_user = stand_in_identity_for_monitor(vm_host.config.stand_in_user);
   enter_monitor_namespaces(spec_);
 
   std::string cgroup_path =
@@ -200,7 +204,8 @@ void Monitor::create() {
   host_proc_.reset();
   dns_ = start_dns_relay(spec_, record_.bundle, vm_->agent());
 
-  processes_ = std::make_unique<GuestProcessWatch>(vm_->agent(), options_.id, stand_in_helper);
+  processes_ = std::make_unique<GuestProcessWatch>(vm_->agent(), options_.id, stand_in_helper,
+                                                   stand_in_user);
   listen_ = listen_unix_socket(make_socket_dir(dir_) / "monitor.sock");
   output_ = std::make_unique<OutputRelay>(vm_->agent(), options_.id, "", stdio_[1].get(),
                                           stdio_[2].get());

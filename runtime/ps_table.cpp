@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "common/guest_text.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -145,7 +146,12 @@ std::string format_process_table(const std::vector<ProcessRow>& rows,
   }
 
   std::vector<std::vector<std::string>> cells;
-  for (const auto& p : rows) {
+  for (const auto& guest_row : rows) {
+    // The strings are the guest's: bounded, and escaped before a terminal sees them.
+    ProcessRow p = guest_row;
+    p.comm = escape_guest_text_utf8(p.comm, kPsCommBytes);
+    p.cmdline = escape_guest_text_utf8(p.cmdline, kPsCmdlineBytes);
+    p.state = escape_guest_text_utf8(p.state, kPsStateBytes);
     std::vector<std::string> line;
     for (const auto& c : columns) line.push_back(c.value(p, clock_ticks));
     cells.push_back(std::move(line));

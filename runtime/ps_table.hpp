@@ -6,6 +6,7 @@
 // that select columns: -o/-O FIELD[,FIELD...] (repeatable), -f (full), and
 // -e/-A/-a/-x (accepted: the list is always the whole container).
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,7 +24,16 @@ struct ProcessRow {
   std::string comm;
 };
 
-// The ps table for `ps_args`; throws Error naming an unsupported option or field.
+// How much of each guest string the table shows (bytes of the guest's text,
+// before escaping): the kernel's comm, a command line, a state.
+constexpr size_t kPsCommBytes = 15;
+constexpr size_t kPsCmdlineBytes = 4096;
+constexpr size_t kPsStateBytes = 8;
+
+// The ps table for `ps_args`; throws Error naming an unsupported option or
+// field. The rows' strings come from the guest: each is cut to its bound
+// above and escaped (escape_guest_text_utf8: control characters and bytes
+// that are not UTF-8 as \xNN), so the table holds no terminal controls.
 std::string format_process_table(const std::vector<ProcessRow>& rows,
                                  const std::vector<std::string>& ps_args, long clock_ticks);
 

@@ -2,9 +2,12 @@
 // (see runtime/stand_ins.hpp). The monitor execs it with the guest process's
 // argv, so that the host's ps shows that command line, and with one fd: 3, a
 // SOCK_SEQPACKET socket to the monitor. The protocol on it:
-//   monitor -> stand-in, first: "<uid> <gid> <comm>" (the guest's ids and
-//     name: the stand-in takes them, as far as it is allowed to);
-//   stand-in -> monitor: "ready", once it has;
+//   monitor -> stand-in, first: "<uid> <gid> <comm>": the host identity it
+//     runs as (one unprivileged user for every stand-in, never root, never
+//     the guest's ids) and the guest process's name (already bounded and
+//     title-safe);
+//   stand-in -> monitor: "ready", once it has dropped to that identity --
+//     when it cannot, it exits instead (it never stays root);
 //   stand-in -> monitor: "signal <N>", for each signal it receives (all the
 //     catchable ones are blocked and read from a signalfd);
 //   monitor closes its end (or exits): the stand-in exits 0.
@@ -36,16 +39,26 @@ bool send_text(const char* text) {
   return n >= 0;
 }
 
-// No capabilities left, even as uid 0, and none to gain by exec.
-void drop_privileges() {
-  ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+// Becomes uid:gid with no supplementary groups (as root; a monitor that is
+// not root sends its own ids, which need no privilege), no capabilities and
+// no way to gain any. False when any step fails or the result is not exactly
+// that: the caller then exits.
+bool drop_to(uid_t uid, gid_t gid) {
+  if (uid == 0 || gid == 0) return false;
+  if (::geteuid() == 0 && ::setgroups(0, nullptr) != 0) return false;
+  if (::setresgid(gid, gid, gid) != 0 || ::setresuid(uid, uid, uid) != 0) return false;
+  uid_t ru, eu, su;
+  gid_t rg, eg, sg;
+  if (::getresuid(&ru, &eu, &su) != 0 || ::getresgid(&rg, &eg, &sg) != 0) return false;
+  if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid || sg != gid) return false;
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  ::syscall(SYS_capset, &header, data);
+  if (::syscall(SYS_capset, &header, data) != 0) return false;
+  return ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
 }
 
-// Takes the guest process's uid, gid and name. A monitor that is not root
-// cannot change ids: the stand-in then keeps the monitor's.
+// Takes the identity and name the monitor sends.
 bool take_identity() {
   char text[64] = {};
   ssize_t n;
@@ -56,12 +69,8 @@ bool take_identity() {
   unsigned uid = 0, gid = 0;
   int name_at = 0;
   if (std::sscanf(text, "%u %u %n", &uid, &gid, &name_at) != 2) return false;
-  if (::setgroups(0, nullptr) == 0 && ::setresgid(gid, gid, gid) == 0)
-    (void)::setresuid(uid, uid, uid);
   ::prctl(PR_SET_NAME, text + name_at, 0, 0, 0);
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  drop_privileges();
-  return true;
+  return drop_to(uid, gid);
 }
 
 }  // namespace

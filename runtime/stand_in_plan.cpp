@@ -2,24 +2,37 @@
 
 #include <algorithm>
 
+#include "common/guest_text.hpp"
+
 namespace chrunc::runtime {
 
-std::vector<std::string> stand_in_argv(const GuestProcess& process) {
-  if (process.argv.empty()) return {"[" + process.comm + "]"};
-  std::vector<std::string> argv;
-  size_t bytes = 0;
+void bound_guest_process(GuestProcess& process) {
+  if (process.comm.size() > kMaxCommBytes) process.comm.resize(kMaxCommBytes);
+  size_t bytes = 0, kept = 0;
   for (const auto& arg : process.argv) {
     if (bytes + arg.size() + 1 > kMaxStandInArgvBytes) break;
     bytes += arg.size() + 1;
-    argv.push_back(arg);
+    ++kept;
   }
-  if (argv.empty()) argv.push_back(process.argv[0].substr(0, kMaxStandInArgvBytes - 1));
+  if (kept == 0 && !process.argv.empty()) {
+    process.argv[0].resize(std::min(process.argv[0].size(), kMaxStandInArgvBytes - 1));
+    kept = 1;
+  }
+  process.argv.resize(kept);
+}
+
+std::vector<std::string> stand_in_argv(const GuestProcess& process) {
+  GuestProcess bounded = process;
+  bound_guest_process(bounded);
+  if (bounded.argv.empty()) return {"[" + title_safe_text(bounded.comm, kMaxCommBytes) + "]"};
+  std::vector<std::string> argv;
+  for (const auto& arg : bounded.argv) argv.push_back(title_safe_text(arg, arg.size()));
   return argv;
 }
 
-std::string stand_in_identity(const GuestProcess& process) {
-  return std::to_string(process.uid) + " " + std::to_string(process.gid) + " " +
-         process.comm.substr(0, 15);
+std::string stand_in_identity(const GuestProcess& process, uint32_t host_uid, uint32_t host_gid) {
+  return std::to_string(host_uid) + " " + std::to_string(host_gid) + " " +
+         title_safe_text(process.comm, kMaxCommBytes);
 }
 
 StandInPlan plan_stand_ins(const std::map<pid_t, GuestProcess>& current,

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -39,6 +40,10 @@ void wait_ready(int fd) {
   if (got <= 0 || std::strcmp(text, "ready") != 0) throw Error("stand-in: the helper exited");
 }
 
+// Failures to start a stand-in logged in full; after these, one line says
+// that the rest are not.
+constexpr unsigned kFailuresLogged = 5;
+
 }  // namespace
 
 struct StandIns::StandIn {
@@ -48,8 +53,12 @@ struct StandIns::StandIn {
   std::atomic<bool> ending{false};
 };
 
-StandIns::StandIns(std::filesystem::path helper, Forward forward)
-    : helper_(std::move(helper)), forward_(std::move(forward)) {
+StandIns::StandIns(std::filesystem::path helper, HostIdentity identity, Forward forward,
+                   StandInLimits limits)
+    : helper_(std::move(helper)),
+      identity_(identity),
+      forward_(std::move(forward)),
+      starts_(limits.burst, limits.per_second) {
   wake_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake_) throw_errno("stand-ins: eventfd");
   thread_ = std::thread([this] { serve(); });
@@ -89,7 +98,7 @@ std::shared_ptr<StandIns::StandIn> StandIns::spawn(const GuestProcess& process) 
   stand_in->guest = process;
   stand_in->child = ChildProcess::spawn(options);
   theirs.reset();
-  send_message(mine.get(), stand_in_identity(process));
+  send_message(mine.get(), stand_in_identity(process, identity_.uid, identity_.gid));
   wait_ready(mine.get());
   int flags = ::fcntl(mine.get(), F_GETFL);
   ::fcntl(mine.get(), F_SETFL, flags | O_NONBLOCK);
@@ -105,24 +114,60 @@ void StandIns::end(const std::shared_ptr<StandIn>& stand_in) {
   ending_.push_back(stand_in);
 }
 
+void StandIns::log_once(bool& flag, const std::string& message) {
+  if (flag) return;
+  flag = true;
+  log_warn(message);
+}
+
 void StandIns::reconcile(const std::vector<GuestProcess>& listed) {
   std::lock_guard lock(mutex_);
   if (closed_) return;
+  listed_ = listed;
+  for (auto& process : listed_) bound_guest_process(process);
+  reconcile_locked();
+  wake();
+}
+
+void StandIns::reconcile_locked() {
   std::map<pid_t, GuestProcess> current;
   for (const auto& [pid, stand_in] : live_) current[pid] = stand_in->guest;
-  StandInPlan plan = plan_stand_ins(current, listed);
+  StandInPlan plan = plan_stand_ins(current, listed_);
+  if (listed_.size() > kMaxStandIns)
+    log_once(logged_over_cap_, "stand-ins: the guest lists " + std::to_string(listed_.size()) +
+                                   " processes; only the first " + std::to_string(kMaxStandIns) +
+                                   " get a stand-in (logged once)");
   for (pid_t pid : plan.end) {
     end(live_[pid]);
     live_.erase(pid);
   }
+  // A process whose stand-in failed to start is not tried again (until its
+  // pid is reused): a helper that cannot start must not spin.
+  std::set<std::pair<pid_t, uint64_t>> still_listed;
+  for (const auto& process : listed_) still_listed.insert({process.pid, process.start_time_ticks});
+  std::erase_if(failed_, [&](const auto& key) { return !still_listed.contains(key); });
+  deferred_ = false;
   for (const auto& process : plan.start) {
+    if (failed_.contains({process.pid, process.start_time_ticks})) continue;
+    if (!starts_.take()) {
+      // The rest wait for serve() to start them as the bucket refills.
+      deferred_ = true;
+      log_once(logged_rate_,
+               "stand-ins: the guest changes its processes faster than stand-ins are started; "
+               "some get theirs later (logged once)");
+      break;
+    }
     try {
       live_[process.pid] = spawn(process);
     } catch (const std::exception& e) {
-      log_warn("stand-in for guest process " + std::to_string(process.pid) + ": " + e.what());
+      failed_.insert({process.pid, process.start_time_ticks});
+      if (failures_logged_ < kFailuresLogged)
+        log_warn("stand-in for guest process " + std::to_string(process.pid) + ": " + e.what());
+      else if (failures_logged_ == kFailuresLogged)
+        log_warn("stand-ins: more stand-ins failed to start; no more such failures are logged");
+      if (failures_logged_ <= kFailuresLogged) ++failures_logged_;
     }
   }
-  wake();
 }
 
 std::map<pid_t, pid_t> StandIns::host_pids() {
@@ -170,7 +215,15 @@ void StandIns::serve() {
         owners.push_back(stand_in);
       }
     }
-    if (::poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR) {
+    int timeout_ms = 1000;
+    {
+      std::lock_guard lock(mutex_);
+      if (deferred_) {
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(starts_.wait());
+        timeout_ms = static_cast<int>(std::clamp<long long>(wait.count() + 1, 1, 1000));
+      }
+    }
+    if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
       log_warn(std::string("stand-ins: poll: ") + std::strerror(errno));
       return;
     }
@@ -187,6 +240,9 @@ void StandIns::serve() {
       if (it != live_.end() && it->second == owners[i]) live_.erase(it);
       changed_.notify_all();
     }
+    std::lock_guard lock(mutex_);
+    if (deferred_ && !closed_ && starts_.wait() == TokenBucket::Clock::duration::zero())
+      reconcile_locked();
   }
 }
 

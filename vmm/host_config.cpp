@@ -123,6 +123,17 @@ const std::map<std::string, Setter>& setters() {
                                const std::string& o) { c.kvm_probe_timeout_s = seconds(n, k, o); }},
       {"boot_timeout", [](HostConfig& c, const YAML::Node& n, const std::string& k,
                           const std::string& o) { c.boot_timeout_s = seconds(n, k, o); }},
+      {"stand_in_user",
+       [](HostConfig& c, const YAML::Node& n, const std::string& k, const std::string& o) {
+         // Resolved by the monitor (runtime/stand_in_user.hpp); refused here
+         // when plainly root, so that `ch-runc check` says so.
+         c.stand_in_user = scalar<std::string>(n, k, o, "a user name, uid or uid:gid");
+         const std::string& u = c.stand_in_user;
+         if (u.empty() || u == "root" || u == "0" || u.rfind("0:", 0) == 0 ||
+             (u.size() > 2 && u.compare(u.size() - 2, 2, ":0") == 0))
+           throw Error("host config: " + k + " must name an unprivileged user, not \"" + u +
+                       "\" (" + where(n, o) + ")");
+       }},
   };
   return table;
 }

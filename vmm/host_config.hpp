@@ -34,6 +34,9 @@ struct HostConfig {
   // From the VMM's start to the agent's first answer: past it, the VM is torn
   // down and create fails naming the phase and the guest's last console line.
   unsigned boot_timeout_s = 90;
+  // The one unprivileged host user every stand-in of a guest process runs as
+  // (runtime/stand_in_user.hpp): a name, a uid or uid:gid, never root.
+  std::string stand_in_user = "nobody";
 };
 
 // The path load_host_config() reads by default: $CHRUNC_CONFIG when set,

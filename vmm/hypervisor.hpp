@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -43,8 +44,11 @@ struct VmConfig {
   std::vector<NetDevice> nics;
   // Directory (0700) where the backend keeps its sockets and logs (the container's state dir).
   std::filesystem::path work_dir;
-  // The guest's serial console is appended here (diagnostics, timing).
+  // The guest's serial console is appended here (diagnostics, timing), the
+  // file kept under console_log_max_bytes (its last bytes: console_log.hpp);
+  // the VMM writes into console.pipe, a FIFO beside it.
   std::filesystem::path console_log;
+  size_t console_log_max_bytes = size_t{1} << 20;
 };
 
 struct VmInfo {

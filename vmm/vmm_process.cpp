@@ -40,4 +40,19 @@ void VmmProcessHypervisor::check_boot_request(const VmConfig& config,
   }
 }
 
+VmConfig VmmProcessHypervisor::with_capped_console(const VmConfig& config) {
+  VmConfig given = config;
+  if (config.console_log.empty()) return given;
+  // Beside the log, in the container's state dir (0700): tools find the
+  // container's VMM by that dir in its command line.
+  console_log_ = std::make_unique<ConsoleLog>(config.console_log.parent_path() / "console.pipe",
+                                              config.console_log, config.console_log_max_bytes);
+  given.console_log = console_log_->fifo();
+  return given;
+}
+
+void VmmProcessHypervisor::stop_console_log() noexcept {
+  console_log_.reset();
+}
+
 }  // namespace chrunc::vmm

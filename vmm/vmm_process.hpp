@@ -4,9 +4,11 @@
 // vmm.shutdown), and kills it when that fails or outlasts the grace period.
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "common/child_process.hpp"
+#include "vmm/console_log.hpp"
 #include "vmm/hypervisor.hpp"
 
 namespace chrunc::vmm {
@@ -25,10 +27,18 @@ class VmmProcessHypervisor : public Hypervisor {
   // Asks the VMM to exit through its control channel within `grace`; false
   // when there is no channel (never booted). May throw: shutdown then kills.
   virtual bool request_exit(std::chrono::milliseconds grace) = 0;
-  // Drops the control channel, kills and reaps the VMM, removes its sockets.
+  // Drops the control channel, kills and reaps the VMM, removes its sockets,
+  // then stop_console_log().
   virtual void cleanup() noexcept = 0;
 
+  // `config` as the VMM is to get it: its console_log, when set, replaced by
+  // the FIFO of a ConsoleLog (console_log.hpp) that keeps that file capped.
+  VmConfig with_capped_console(const VmConfig& config);
+  // Drains and ends the ConsoleLog: once the VMM is gone.
+  void stop_console_log() noexcept;
+
   ChildProcess process_;
+  std::unique_ptr<ConsoleLog> console_log_;
 };
 
 }  // namespace chrunc::vmm

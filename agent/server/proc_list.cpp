@@ -7,12 +7,14 @@
 namespace chrunc::agent {
 
 namespace {
-std::optional<std::string> slurp(const std::string& path) {
+// At most `limit` bytes of the file.
+std::optional<std::string> slurp(const std::string& path, size_t limit = 64 * 1024) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text(limit, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(limit));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 }  // namespace
 
@@ -46,7 +48,9 @@ std::optional<v1::ProcessInfo> read_process_info(pid_t pid, const std::string& p
       uid ? info.set_uid(value) : info.set_gid(value);
     }
   }
-  if (auto cmdline = slurp(dir + "/cmdline")) {
+  // A process chooses its command line's size (megabytes): the host shows
+  // kMaxCmdlineBytes at most, so no more crosses.
+  if (auto cmdline = slurp(dir + "/cmdline", kMaxCmdlineBytes)) {
     std::string text = *cmdline;
     while (!text.empty() && text.back() == '\0') text.pop_back();
     if (!text.empty())

@@ -42,8 +42,14 @@ v1::ListProcessesResponse AgentService::process_list(const std::string& containe
   }
   std::sort(pids.begin(), pids.end());
   v1::ListProcessesResponse list;
-  for (pid_t pid : pids)
-    if (auto info = read_process_info(pid)) *list.add_processes() = std::move(*info);
+  size_t bytes = 0;
+  for (pid_t pid : pids) {
+    auto info = read_process_info(pid);
+    if (!info) continue;
+    bytes += info->ByteSizeLong() + 8;
+    if (bytes > kMaxProcessListBytes) break;  // the lowest pids fit
+    *list.add_processes() = std::move(*info);
+  }
   return list;
 }
 

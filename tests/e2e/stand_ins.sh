@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: the host stand-ins of the guest's processes (runtime/stand_ins.hpp):
-# `ps --format json` lists host pids whose command line and uid are the guest
-# process's (what docker top shows); an exec shows up and goes away; signals
+# `ps --format json` lists host pids whose command line is the guest
+# process's (what docker top shows), running as the host's unprivileged
+# stand_in_user whatever the guest's uid; an exec shows up and goes away; signals
 # sent to a stand-in reach its guest process, SIGKILL included; the monitor
 # sees its own procfs (podman top); nothing is left after delete, also when
 # the monitor shares the host's pid namespace and is killed.
@@ -48,7 +49,9 @@ for pid in $(echo "$json" | tr -d '[]' | tr ',' ' '); do
 done
 [ -n "$found" ] && ok "pid $found of $json is 'sleep 301'" || fail "no 'sleep 301' among $json"
 if [ -n "$found" ]; then
-  expect_eq "its uid and gid are the container user's" "1000 1001" "$(stat -c '%u %g' "/proc/$found")"
+  expect_eq "its uid and gid are the host's stand_in_user (nobody), not the guest's" \
+    "$(id -u nobody) $(id -g nobody)" "$(stat -c '%u %g' "/proc/$found")"
+  expect_eq "the guest's uid shows in ch-runc ps" "1000" "$(rt ps s1 -o uid=,args= | awk '$2 == "sleep" && $3 == 301 { print $1 }' | head -1)"
   expect_eq "its name is the guest's" sleep "$(cat "/proc/$found/comm")"
   expect_eq "it is the build's helper" "$HELPER" "$(readlink "/proc/$found/exe")"
 fi

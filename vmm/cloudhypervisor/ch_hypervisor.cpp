@@ -64,6 +64,7 @@ void ChHypervisor::fail(const std::string& what) {
 void ChHypervisor::cleanup() noexcept {
   api_.reset();
   process_.kill_and_wait();
+  stop_console_log();
   std::error_code ec;
   if (!api_socket_.empty()) fs::remove(api_socket_, ec);
   if (!vsock_socket_.empty()) fs::remove(vsock_socket_, ec);
@@ -116,7 +117,8 @@ void ChHypervisor::boot(const VmConfig& config) {
   }
   ::chmod(api_socket_.c_str(), 0600);
   try {
-    api_->create(make_create_config(config, vsock_socket_));
+    // The serial console goes to a FIFO whose reader caps the log.
+    api_->create(make_create_config(with_capped_console(config), vsock_socket_));
     // Cold-plugged before boot; the tap fd travels with the request.
     for (const auto& [net, fd] : net_fd_configs(config)) api_->add_net_with_fds(net, {fd});
     api_->boot();

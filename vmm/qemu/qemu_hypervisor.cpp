@@ -31,6 +31,7 @@ void QemuHypervisor::fail(const std::string& what) {
 void QemuHypervisor::cleanup() noexcept {
   qmp_.reset();
   process_.kill_and_wait();
+  stop_console_log();
   std::error_code ec;
   if (!qmp_socket_.empty()) fs::remove(qmp_socket_, ec);
   if (!agent_socket_.empty()) fs::remove(agent_socket_, ec);
@@ -47,8 +48,15 @@ void QemuHypervisor::boot(const VmConfig& config) {
   fs::remove(agent_socket_, ec);
   fs::remove(log_file_, ec);
 
+  VmConfig given;
+  try {
+    given = with_capped_console(config);
+  } catch (const Error& e) {
+    cleanup();
+    throw Error(std::string("qemu: ") + e.what(), e.sys_errno());
+  }
   QemuCommand cmd = build_command_line(settings_.binary, settings_.kvm, host_tsc_khz(),
-                                       settings_.sandbox, config, {qmp_socket_, agent_socket_});
+                                       settings_.sandbox, given, {qmp_socket_, agent_socket_});
   SpawnOptions spawn;
   spawn.argv = cmd.argv;
   spawn.fds = cmd.fds;

@@ -49,5 +49,28 @@ TEST(PsTable, UnsupportedIsAnError) {
   }
 }
 
+TEST(PsTable, GuestStringsAreEscapedAndBounded) {
+  std::string hostile_args =
+      "sh -c \x1b]0;owned\x07\x1b[2J\r\n\xff\xfe \xc2\x9b"
+      "31m caf\xc3\xa9";
+  std::vector<ProcessRow> hostile{{7, 1, 0, "S\x1b[1m", 0, hostile_args + std::string(100000, 'A'),
+                                   "\x1b[31mred" + std::string(128 * 1024, '\x07')},
+                                  {8, 1, 0, "Z", 0, "", std::string("a\0b\x7f", 4)}};
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {}, {"-o", "pid,comm,args,stat"}, {"-ef"}, {"-o", "cmd,s"}}) {
+    std::string table = format_process_table(hostile, args, 100);
+    for (unsigned char c : table) {
+      EXPECT_TRUE(c == '\n' || (c >= 0x20 && c != 0x7f)) << "byte " << int(c) << " in " << table;
+      if (c == 0xc2) ADD_FAILURE() << "a C1 control (U+009B) left in " << table.substr(0, 200);
+    }
+    EXPECT_LT(table.size(), 3 * (kPsCmdlineBytes * 4 + 200)) << "unbounded";
+  }
+  std::string table = format_process_table(hostile, {"-o", "comm=,args="}, 100);
+  EXPECT_NE(table.find("\\x1b[31mred\\x07\\x07"), std::string::npos) << table.substr(0, 200);
+  EXPECT_NE(table.find("\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x0a\\xff\\xfe \\xc2\\x9b31m caf\xc3\xa9"),
+            std::string::npos);
+  EXPECT_NE(table.find("[a\\x00b\\x7f]"), std::string::npos) << table;  // no argv: [comm]
+}
+
 }  // namespace
 }  // namespace chrunc::runtime

@@ -35,10 +35,37 @@ TEST(StandInArgv, KeepsWholeArgumentsWithinTheLimit) {
   EXPECT_EQ(huge[0].size(), kMaxStandInArgvBytes - 1);
 }
 
-TEST(StandInIdentity, IdsAndNameCutToFifteenBytes) {
+TEST(StandInIdentity, TheHostIdsNeverTheGuestsAndNameCutToFifteenBytes) {
   auto p = process(7, {"x"});
+  p.uid = 0;
+  p.gid = 0;
   p.comm = "a-very-long-command-name";
-  EXPECT_EQ(stand_in_identity(p), "1000 1001 a-very-long-com");
+  EXPECT_EQ(stand_in_identity(p, 65534, 65533), "65534 65533 a-very-long-com");
+  p.comm = "\x1b[2Jevil\x07";
+  EXPECT_EQ(stand_in_identity(p, 65534, 65534), "65534 65534 ?[2Jevil?");
+  p.comm = std::string(128 * 1024, 'c');
+  EXPECT_EQ(stand_in_identity(p, 65534, 65534), "65534 65534 " + std::string(15, 'c'));
+}
+
+TEST(StandInArgv, TerminalControlsBecomeQuestionMarks) {
+  EXPECT_EQ(stand_in_argv(process(7, {"sh", "-c", "echo a\nb\x1b[31m", "caf\xc3\xa9"})),
+            (std::vector<std::string>{"sh", "-c", "echo a?b?[31m", "caf\xc3\xa9"}));
+  auto zombie = process(7, {});
+  zombie.comm = std::string(128 * 1024, '\x1b');
+  EXPECT_EQ(stand_in_argv(zombie), (std::vector<std::string>{"[" + std::string(15, '?') + "]"}));
+}
+
+TEST(BoundGuestProcess, CommToFifteenBytesArgvToTheLimit) {
+  auto p = process(7, {"sh"});
+  p.comm = std::string(128 * 1024, 'c');
+  for (int i = 0; i < 10000; ++i) p.argv.push_back("argument-" + std::to_string(i));
+  bound_guest_process(p);
+  EXPECT_EQ(p.comm, std::string(15, 'c'));
+  size_t bytes = 0;
+  for (const auto& arg : p.argv) bytes += arg.size() + 1;
+  EXPECT_LE(bytes, kMaxStandInArgvBytes);
+  EXPECT_GT(bytes, kMaxStandInArgvBytes - 20);
+  EXPECT_EQ(p.argv[0], "sh");
 }
 
 TEST(PlanStandIns, StartsNewEndsGoneKeepsSame) {

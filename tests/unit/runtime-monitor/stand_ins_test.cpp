@@ -31,24 +31,40 @@ std::string status_line(pid_t pid, const std::string& key) {
   return "";
 }
 
+// The host identity the stand-ins are given (a test run as root can give
+// any; otherwise only its own).
+HostIdentity host_identity() {
+  return ::geteuid() == 0 ? HostIdentity{65534, 65533} : HostIdentity{::geteuid(), ::getegid()};
+}
+
+// A guest process that claims to be root.
 GuestProcess guest(pid_t pid, std::vector<std::string> argv) {
   GuestProcess p;
   p.pid = pid;
   p.start_time_ticks = 77;
-  p.uid = ::geteuid() == 0 ? 65534 : ::geteuid();
-  p.gid = ::geteuid() == 0 ? 65533 : ::getegid();
+  p.uid = 0;
+  p.gid = 0;
   p.comm = argv[0];
   p.argv = std::move(argv);
   return p;
 }
 
+bool gone(pid_t pid) {
+  for (int i = 0; i < 300; ++i) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
 class StandInsTest : public ::testing::Test {
  protected:
   StandInsTest()
-      : stand_ins_(CHRUNC_TEST_STANDIN_HELPER, [this](const GuestProcess& p, int signo) {
-          std::lock_guard lock(mutex_);
-          forwarded_.emplace_back(p.pid, signo);
-        }) {}
+      : stand_ins_(CHRUNC_TEST_STANDIN_HELPER, host_identity(),
+                   [this](const GuestProcess& p, int signo) {
+                     std::lock_guard lock(mutex_);
+                     forwarded_.emplace_back(p.pid, signo);
+                   }) {}
 
   std::vector<std::pair<pid_t, int>> forwarded(size_t at_least) {
     for (int i = 0; i < 300; ++i) {
@@ -60,14 +76,6 @@ class StandInsTest : public ::testing::Test {
     }
     std::lock_guard lock(mutex_);
     return forwarded_;
-  }
-
-  static bool gone(pid_t pid) {
-    for (int i = 0; i < 300; ++i) {
-      if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
   }
 
   std::mutex mutex_;
@@ -85,13 +93,15 @@ TEST_F(StandInsTest, ShowsTheGuestCommandLineNameAndIds) {
                                                   "301\0",
                                                   10));
   EXPECT_EQ(slurp(proc + "/comm"), "sleep\n");
-  auto g = guest(42, {"x"});
-  EXPECT_EQ(status_line(host, "Uid"), "Uid:\t" + std::to_string(g.uid) + "\t" +
-                                          std::to_string(g.uid) + "\t" + std::to_string(g.uid) +
-                                          "\t" + std::to_string(g.uid));
-  EXPECT_EQ(status_line(host, "Gid").substr(0, 5 + std::to_string(g.gid).size()),
-            "Gid:\t" + std::to_string(g.gid));
+  // The host identity, not the guest's uid 0; no supplementary groups.
+  const std::string uid = std::to_string(host_identity().uid);
+  const std::string gid = std::to_string(host_identity().gid);
+  EXPECT_EQ(status_line(host, "Uid"), "Uid:\t" + uid + "\t" + uid + "\t" + uid + "\t" + uid);
+  EXPECT_EQ(status_line(host, "Gid"), "Gid:\t" + gid + "\t" + gid + "\t" + gid + "\t" + gid);
+  if (::geteuid() == 0)
+    EXPECT_EQ(status_line(host, "Groups").find_first_not_of("Groups:\t "), std::string::npos);
   EXPECT_EQ(status_line(host, "CapEff"), "CapEff:\t0000000000000000");
+  EXPECT_EQ(status_line(host, "CapPrm"), "CapPrm:\t0000000000000000");
   EXPECT_EQ(status_line(host, "NoNewPrivs"), "NoNewPrivs:\t1");
   // No environment, and only stdio and the control socket.
   if (::geteuid() == 0) EXPECT_EQ(slurp(proc + "/environ"), "");
@@ -145,9 +155,54 @@ TEST_F(StandInsTest, ReconcileEndsGoneAndChangedProcessesWithoutForwarding) {
 }
 
 TEST_F(StandInsTest, AMissingHelperLeavesTheProcessOut) {
-  StandIns broken("/nonexistent/ch-runc-standin", [](const GuestProcess&, int) {});
+  StandIns broken("/nonexistent/ch-runc-standin", host_identity(), [](const GuestProcess&, int) {});
   broken.reconcile({guest(1, {"init"})});
   EXPECT_TRUE(broken.host_pids().empty());
+}
+
+// The helper refuses to run as root: a stand-in that would stay root exits
+// instead of saying "ready" (here the monitor's side asks for root).
+TEST(StandInsRoot, AStandInNeverRunsAsRoot) {
+  StandIns as_root(CHRUNC_TEST_STANDIN_HELPER, HostIdentity{0, 0}, [](const GuestProcess&, int) {});
+  as_root.reconcile({guest(1, {"sleep", "304"})});
+  EXPECT_TRUE(as_root.host_pids().empty());
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string cmdline = slurp(e.path().string() + "/cmdline");
+    EXPECT_NE(cmdline, std::string("sleep\0"
+                                   "304\0",
+                                   10))
+        << e.path();
+  }
+}
+
+// A guest that starts more processes than the rate allows: the burst at
+// once, the rest as the rate allows (without a new list), never over it.
+TEST(StandInsRate, StartsAreRateLimited) {
+  StandIns limited(
+      CHRUNC_TEST_STANDIN_HELPER, host_identity(), [](const GuestProcess&, int) {},
+      StandInLimits{4, 10});
+  std::vector<GuestProcess> listed;
+  for (pid_t pid = 1; pid <= 12; ++pid) listed.push_back(guest(pid, {"sleep", "305"}));
+  const auto t0 = std::chrono::steady_clock::now();
+  limited.reconcile(listed);
+  EXPECT_EQ(limited.host_pids().size(), 4u);
+  size_t count = 0;
+  for (int i = 0; i < 500 && count < 12; ++i) {
+    std::this_thread::sleep_for(10ms);
+    count = limited.host_pids().size();
+    // 4 at once, then at most 10 a second (and a little slack for the clock).
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_LE(count, 4 + static_cast<size_t>(elapsed * 10) + 1) << "at " << elapsed << " s";
+  }
+  EXPECT_EQ(count, 12u) << "the deferred ones are started without a new list";
+  // Exec in a loop: every replacement is a new start, within the same rate.
+  for (int round = 0; round < 5; ++round) {
+    for (auto& p : listed) p.start_time_ticks += 1;
+    limited.reconcile(listed);
+  }
+  EXPECT_LE(limited.host_pids().size(), 2u);
+  limited.end_all();
 }
 
 }  // namespace

@@ -87,6 +87,18 @@ TEST(HostConfig, ChrruncConfigEnvOverridesThePath) {
   EXPECT_EQ(default_host_config_path(), build::kConfigFile);
 }
 
+TEST(HostConfig, StandInUserDefaultsToNobodyAndRefusesRoot) {
+  EXPECT_EQ(parse_host_config("", "x").stand_in_user, "nobody");
+  EXPECT_EQ(parse_host_config("stand_in_user: chrunc-standin\n", "x").stand_in_user,
+            "chrunc-standin");
+  EXPECT_EQ(parse_host_config("stand_in_user: \"1234:1234\"\n", "x").stand_in_user, "1234:1234");
+  for (const char* root : {"root", "0", "\"0:0\"", "\"1000:0\"", "\"0:1000\"", "\"\""})
+    EXPECT_EQ(error_of(std::string("stand_in_user: ") + root + "\n")
+                  .rfind("host config: stand_in_user must name an unprivileged user", 0),
+              0u)
+        << root;
+}
+
 TEST(HostConfig, UnknownKeyNamesKeyAndFile) {
   EXPECT_EQ(error_of("hypervisor: qemu\nhypervsior: qemu\n"),
             "host config: unknown key \"hypervsior\" (/etc/test.yaml line 2)");
