@@ -179,7 +179,11 @@ ContainerShare ContainerShare::create(const fs::path& state_dir,
     struct stat st {};
     check_syscall(::fstat(fd.get(), &st), "stat " + dir.string());
     if (st.st_uid != ::geteuid()) throw Error(dir.string() + " is not owned by us");
-    check_syscall(::fchmod(fd.get(), 0700), "chmod " + dir.string());
+    // 0711: searchable, not listable. On the host the state dir around it is
+    // 0700 already; in the guest, a container in a user namespace (its root
+    // mapped to an unprivileged guest uid) must still reach rootfs/ and
+    // m<N> through the share's top, which virtiofs shows with this mode.
+    check_syscall(::fchmod(fd.get(), 0711), "chmod " + dir.string());
   }
   // Its own mount, private: nothing mounted here reaches /run's peers, and
   // nothing mounted there arrives here.

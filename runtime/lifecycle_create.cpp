@@ -1,6 +1,7 @@
 // `create`: validate the bundle, reserve the id, fork the monitor and wait
 // until it says the container is created (or why not).
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -79,11 +80,22 @@ std::vector<char*> c_strings(std::vector<std::string>& list) {
   return out;
 }
 
+// The longest create waits for one answer of its monitor: a hang guard far
+// above what the monitor's own deadlines allow (the KVM probe, boot_timeout,
+// the container's creation), for a monitor that is stopped or wedged.
+constexpr int kMonitorAnswerTimeoutMs = 600 * 1000;
+
 // One message of the ready channel; empty at EOF. The monitor's warnings
 // (kMonitorWarning) on the way are printed on stderr, each once.
 std::string receive_message(int fd) {
   std::string buf(65536, '\0');
   for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, kMonitorAnswerTimeoutMs);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0)
+      throw Error("container monitor did not answer within " +
+                  std::to_string(kMonitorAnswerTimeoutMs / 1000) + " s");
     buf.resize(65536);
     ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
     if (n < 0 && errno == EINTR) continue;
