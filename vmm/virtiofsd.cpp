@@ -32,14 +32,9 @@ VirtiofsDaemon VirtiofsDaemon::start(const fs::path& source_dir, const fs::path&
       options.log_file.empty() ? fs::path(socket_path.string() + ".log") : options.log_file;
 
   SpawnOptions spawn;
-  // announce_submounts: the container's share is a directory of host
-  // mounts (container_share.hpp); announced, each is its own mount in the
-  // guest too, with its own statfs (podman's --shm-size tmpfs shows its
-  // size) and inode numbers that cannot collide across mounts.
   spawn.argv = {options.binary, "--socket-path=" + socket_path.string(),
                 "-o",           "source=" + source_dir.string(),
-                "-o",           "cache=none",
-                "-o",           "announce_submounts"};
+                "-o",           "cache=none"};
   if (read_only && options.supports_readonly) spawn.argv.push_back("--readonly");
   spawn.argv.insert(spawn.argv.end(), options.extra_args.begin(), options.extra_args.end());
   spawn.stderr_file = log;

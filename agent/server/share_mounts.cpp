@@ -1,32 +1,12 @@
 #include "agent/server/share_mounts.hpp"
 
-#include <fcntl.h>
 #include <sys/mount.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "common/error.hpp"
 
 namespace chrunc::agent {
-namespace {
-
-// The host announces each entry of the container's share (its rootfs and
-// every bind source, each a host mount) as a submount, which the guest
-// kernel mounts on first access. Opening each entry here, under the shared
-// share mount, makes those mounts now, in this namespace, shared like their
-// parent: a container's namespace then gets copies that can be slaves
-// (linux.rootfsPropagation), instead of private automounts made later from
-// inside it.
-void mount_announced_submounts(const std::string& share) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(share, ec)) {
-    int fd = ::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd >= 0) ::close(fd);
-  }
-}
-
-}  // namespace
 
 ShareMounts::ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDirectory>& shares) {
   try {
@@ -47,7 +27,6 @@ ShareMounts::ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDire
       // copies rslave or rprivate, so nothing flows back here.
       if (::mount(nullptr, path.c_str(), nullptr, MS_SHARED, nullptr) != 0)
         throw_errno("make the share " + path + " shared");
-      mount_announced_submounts(path);
     }
   } catch (...) {
     unmount_all();
