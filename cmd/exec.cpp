@@ -62,14 +62,20 @@ void add_exec_command(CLI::App& app, ParsedCommand& out) {
   });
 }
 
+// Any failure to run the process exits 255 with "exec failed: ...", as runc's
+// exec does (engines map that status and message to 126/127).
 int run_exec(const ParsedCommand& parsed) {
   const auto& o = std::get<ExecCommandOptions>(parsed.options);
-  if (!o.cgroups.empty()) {
-    throw Error(
-        "exec --cgroup is not supported by ch-runc: the process runs inside the "
-        "container's VM, not in a host sub-cgroup");
+  try {
+    if (!o.cgroups.empty()) {
+      throw Error(
+          "exec --cgroup is not supported by ch-runc: the process runs inside the "
+          "container's VM, not in a host sub-cgroup");
+    }
+    return runtime::exec_process(parsed.global, o.exec);
+  } catch (const Error& e) {
+    throw ExitStatusError(std::string("exec failed: ") + e.what(), 255);
   }
-  return runtime::exec_process(parsed.global, o.exec);
 }
 
 }  // namespace chrunc::cmd

@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   } catch (const chrunc::cmd::UsageError& e) {
     configure_best_effort(e.global());
     report(e.what());
+  } catch (const chrunc::ExitStatusError& e) {
+    report(e.what());
+    return e.status();
   } catch (const std::exception& e) {
     report(e.what());
   }

@@ -21,6 +21,17 @@ class Error : public std::runtime_error {
   int errno_;
 };
 
+// An error that also sets the process's exit status (runc's `exec` exits 255
+// whenever the process could not be run: docker turns that into 126 or 127).
+class ExitStatusError : public Error {
+ public:
+  ExitStatusError(const std::string& message, int status) : Error(message), status_(status) {}
+  int status() const noexcept { return status_; }
+
+ private:
+  int status_;
+};
+
 // "what: strerror(errno)" as a chrunc::Error carrying errno.
 [[noreturn]] void throw_errno(std::string_view what, int err = errno);
 
