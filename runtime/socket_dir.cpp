@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "common/error.hpp"
+#include "common/private_dir.hpp"
 #include "common/unique_fd.hpp"
 
 namespace chrunc::runtime {
@@ -19,32 +20,9 @@ namespace fs = std::filesystem;
 
 constexpr const char* kSocketRoot = "/run/ch-runc";
 
-uint64_t fnv1a(const std::string& text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 // The marker naming the state dir a socket dir belongs to: two state dirs
 // whose 64-bit hashes collide must not share (or delete) one socket dir.
 constexpr const char* kOwnerFile = "state-dir";
-
-// A directory of ours: not a symlink, owned by this uid, nobody else may
-// write it. `dir` is created with `mode` when missing; an existing one that
-// fails the checks is an error, never silently adopted.
-void make_private_dir(const fs::path& dir, mode_t mode) {
-  if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw_errno("mkdir " + dir.string());
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) throw_errno("stat " + dir.string());
-  if (!S_ISDIR(st.st_mode)) throw Error(dir.string() + " is not a directory (a symlink?)");
-  if (st.st_uid != ::geteuid())
-    throw Error(dir.string() + " is owned by uid " + std::to_string(st.st_uid) + ", not by us");
-  if ((st.st_mode & 07777) != mode && ::chmod(dir.c_str(), mode) != 0)
-    throw_errno("chmod " + dir.string());
-}
 
 std::string read_owner(const fs::path& dir) {
   UniqueFd fd(::open((dir / kOwnerFile).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
@@ -63,14 +41,15 @@ std::string owner_of(const fs::path& state_dir) {
 fs::path socket_dir_path(const fs::path& state_dir) {
   char name[17];
   std::snprintf(name, sizeof name, "%016llx",
-                static_cast<unsigned long long>(fnv1a(fs::absolute(state_dir).lexically_normal())));
+                static_cast<unsigned long long>(
+                    fnv1a_64(fs::absolute(state_dir).lexically_normal().string())));
   return fs::path(kSocketRoot) / name;
 }
 
 fs::path make_socket_dir(const fs::path& state_dir) {
-  make_private_dir(kSocketRoot, 0711);
+  make_owned_dir(kSocketRoot, 0711, true);
   fs::path dir = socket_dir_path(state_dir);
-  make_private_dir(dir, 0700);
+  make_owned_dir(dir, 0700, true);
   const std::string owner = owner_of(state_dir);
   std::string found = read_owner(dir);
   if (found.empty()) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/private_dir.hpp"
 #include "common/unique_fd.hpp"
 
 namespace chrunc::vmm {
@@ -22,33 +23,23 @@ using namespace std::chrono_literals;
 
 constexpr const char* kVerdictSuffix = ".verdict";
 
-uint64_t fnv1a(const std::string& text) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
-// mkdir 0700 (parents too), then insists: a directory, not a symlink, ours, 0700.
+// mkdir 0700 (parents too), then insists, level by level: a directory, not
+// a symlink, ours.
 void make_private_dir(const fs::path& dir) {
   if (!dir.has_relative_path()) throw Error("kvm probe: cache directory " + dir.string());
   if (dir.has_parent_path() && dir.parent_path() != dir.root_path())
     make_private_dir(dir.parent_path());
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    throw_errno("kvm probe: mkdir " + dir.string());
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) throw_errno("kvm probe: stat " + dir.string());
-  if (!S_ISDIR(st.st_mode))
-    throw Error("kvm probe: " + dir.string() + " is not a directory (a symlink?)");
-  if (st.st_uid != ::geteuid())
-    throw Error("kvm probe: " + dir.string() + " belongs to uid " + std::to_string(st.st_uid));
+  try {
+    make_owned_dir(dir, 0700, false);
+  } catch (const Error& e) {
+    throw Error(std::string("kvm probe: ") + e.what(), e.sys_errno());
+  }
 }
 
 fs::path verdict_file(const KvmProbeInputs& in) {
   char name[32];
-  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(fnv1a(in.identity)));
+  std::snprintf(name, sizeof name, "%016llx",
+                static_cast<unsigned long long>(fnv1a_64(in.identity)));
   return in.cache_dir / (std::string(name) + kVerdictSuffix);
 }
 
