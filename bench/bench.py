@@ -16,6 +16,9 @@ ratio, so that the numbers mean something on a noisy 2-core machine:
              guest RAM touched; against runc's container processes.
   io         256 MiB through stdout to a host file; a 64 MiB file read from a
              bind mount; against runc (median of --io-runs).
+  execio     64 MiB through `exec`'s stdout to a host file against the same
+             bytes through a pipe inside the container, and a byte echoed
+             through `exec -t` (median of 3 x --io-runs, and of --reps).
   control    `state` and `kill ID USR1` of a running container against runc
              (median of --reps).
   density    idle containers started and left running until the first
@@ -33,9 +36,9 @@ from benchlib import Context
 from control import control
 from lifecycle import lifecycle, phases
 from memory import density, memory
-from throughput import io
+from throughput import exec_io, io
 
-SECTIONS = {"lifecycle": lifecycle, "phases": phases, "memory": memory, "io": io,
+SECTIONS = {"lifecycle": lifecycle, "phases": phases, "memory": memory, "io": io, "execio": exec_io,
             "control": control, "density": density}
 
 

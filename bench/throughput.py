@@ -3,8 +3,10 @@ stdout into a host file, and a 64 MiB file read from a bind mount. Both are
 timed on the host between markers the container prints, so the boot and the
 teardown are not part of the figure."""
 import os
+import select
 import subprocess
 import time
+import tty
 
 from benchlib import DEVNULL, median
 
@@ -81,3 +83,76 @@ def io(ctx):
             "runc", rate("stdout", "runc", STDOUT_BYTES), "MiB/s")
     ctx.row("I/O: 64 MiB file read from a bind mount (cat)", rate("read", "ch-runc", READ_BYTES),
             "runc", rate("read", "runc", READ_BYTES), "MiB/s")
+
+
+EXEC_BYTES = 64 << 20
+EXEC_WRITER = f"dd if=/dev/zero bs=64k count={EXEC_BYTES >> 16} 2>/dev/null"
+
+
+def _exec_seconds(runtime, cid, script, sink):
+    """Wall time of `exec ID sh -c SCRIPT` with stdout to `sink`; None on failure."""
+    begin = time.monotonic()
+    r = runtime.call("exec", cid, "sh", "-c", script, stdin=DEVNULL, stdout=sink, stderr=DEVNULL)
+    return time.monotonic() - begin if r.returncode == 0 else None
+
+
+def _tty_echo_seconds(runtime, cid, reps):
+    """Median round trip of one byte typed into `exec -t ID cat` and echoed
+    back by the container's terminal, over `reps` bytes."""
+    master, slave = os.openpty()
+    tty.setraw(slave)  # the host's terminal passes bytes on; the guest's echoes them
+    proc = subprocess.Popen(runtime.argv("exec", "-t", cid, "cat"), stdin=slave, stdout=slave,
+                            stderr=slave, start_new_session=True)
+    os.close(slave)
+    times = []
+    try:
+        os.write(master, b"w\n")  # wait until cat runs: the echo and cat's copy
+        seen = b""
+        deadline = time.monotonic() + 60
+        while seen.count(b"w") < 2 and time.monotonic() < deadline:
+            if select.select([master], [], [], 1)[0]:
+                seen += os.read(master, 4096)
+        while select.select([master], [], [], 0.2)[0]:
+            os.read(master, 4096)
+        for _ in range(reps):
+            begin = time.monotonic()
+            os.write(master, b"x")
+            if os.read(master, 1) != b"x":
+                break
+            times.append(time.monotonic() - begin)
+    except OSError:
+        pass
+    finally:
+        proc.kill()
+        proc.wait(TIMEOUT)
+        os.close(master)
+    return median(times)
+
+
+def exec_io(ctx):
+    """The output path against the guest's own pipe: 64 MiB written to
+    stdout by `exec` into a host file, against the same bytes through a
+    pipe inside the container (`dd | cat >/dev/null`), both timed as whole
+    `exec` commands of one running container; and the interactive echo."""
+    runtime = next(r for r in ctx.runtimes() if r.name == "ch-runc")
+    cid = ctx.new_id("execio")
+    if runtime.start_idle(ctx.bundle("execio", "sleep", "100000"), cid) is None:
+        raise RuntimeError("exec I/O: the container did not start")
+    out_path = os.path.join(ctx.tmp, "exec-stdout.bin")
+    to_host, in_guest = [], []
+    for _ in range(ctx.args.io_runs * 3):
+        with open(out_path, "wb") as sink:
+            t = _exec_seconds(runtime, cid, EXEC_WRITER, sink)
+        if t is not None and os.path.getsize(out_path) == EXEC_BYTES:
+            to_host.append(t)
+        t = _exec_seconds(runtime, cid, f"{EXEC_WRITER} | cat >/dev/null", DEVNULL)
+        if t is not None:
+            in_guest.append(t)
+    os.unlink(out_path)
+    mib = EXEC_BYTES / (1 << 20)
+    ours, pipe = median(to_host), median(in_guest)
+    ctx.row("I/O: 64 MiB through exec's stdout to a host file", mib / ours,
+            "the guest's own pipe (dd | cat)", mib / pipe, "MiB/s")
+    ctx.row("I/O: one byte echoed through exec -t (round trip)",
+            _tty_echo_seconds(runtime, cid, ctx.args.reps))
+    runtime.call("delete", "--force", cid, stdout=DEVNULL, stderr=DEVNULL)

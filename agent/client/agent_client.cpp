@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grpcpp/create_channel_posix.h>
+#include <grpcpp/support/channel_arguments.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -48,7 +49,13 @@ AgentClient::AgentClient(UniqueFd connected_stream_socket) {
   check_syscall(::fcntl(fd, F_SETFL, flags | O_NONBLOCK), "agent: fcntl O_NONBLOCK");
   check_syscall(::fcntl(fd, F_SETFD, FD_CLOEXEC), "agent: fcntl FD_CLOEXEC");
   // gRPC owns the fd from here on and closes it with the channel.
-  channel_ = grpc::CreateInsecureChannelFromFd("chrunc-agent", connected_stream_socket.release());
+  // Container output arrives in chunks of up to 1 MiB: let the agent send a
+  // few of them ahead (flow-control window) in frames as large.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 8 << 20);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, 1 << 20);
+  channel_ = grpc::CreateCustomInsecureChannelFromFd("chrunc-agent",
+                                                     connected_stream_socket.release(), args);
   stub_ = v1::Agent::NewStub(channel_);
 }
 

@@ -26,12 +26,18 @@ UniqueFd open_pidfd(pid_t pid) {
   return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 }
 
+constexpr int kOutputPipeBytes = 1 << 20;
+
 void make_stdio_pipes(ProcessStdio& parent, UniqueFd child_ends[3]) {
   int fds[2];
   check_syscall(::pipe2(fds, O_CLOEXEC), "pipe for stdin");
   child_ends[0].reset(fds[0]);
   parent.stdin_write.reset(fds[1]);
   check_syscall(::pipe2(fds, O_CLOEXEC), "pipe for stdout");
+  // A 1 MiB pipe lets the agent take a writer's output in 1 MiB chunks (one
+  // gRPC message each) instead of 64 KiB ones: half the guest CPU per byte
+  // under TCG (bench/ execio). Best effort: the default size still works.
+  ::fcntl(fds[0], F_SETPIPE_SZ, kOutputPipeBytes);
   parent.stdout_read.reset(fds[0]);
   child_ends[1].reset(fds[1]);
   check_syscall(::pipe2(fds, O_CLOEXEC), "pipe for stderr");

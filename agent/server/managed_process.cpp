@@ -13,7 +13,8 @@ namespace chrunc::agent {
 
 namespace {
 constexpr int kPollMs = 100;
-constexpr size_t kChunk = 32 * 1024;
+// Up to a whole stdout pipe (1 MiB, container_impl.cpp) per chunk.
+constexpr size_t kChunk = 1024 * 1024;
 }  // namespace
 
 ManagedProcess::ManagedProcess(pid_t pid, container::ProcessStdio stdio)
@@ -87,7 +88,7 @@ bool ManagedProcess::read_output(const std::function<bool(const OutputData&)>& e
         continue;
       }
       if (got < 0) throw_errno(is_stderr ? "read stderr" : "read stdout");
-      OutputData chunk{is_stderr, buffer.substr(0, static_cast<size_t>(got))};
+      OutputData chunk{is_stderr, std::string_view(buffer.data(), static_cast<size_t>(got))};
       if (!emit(chunk)) return false;
     }
   }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "agent/container/container.hpp"
 
@@ -19,7 +20,7 @@ namespace chrunc::agent {
 
 struct OutputData {
   bool is_stderr = false;
-  std::string data;
+  std::string_view data;  // valid during the emit call only
 };
 
 class ManagedProcess {
