@@ -16,11 +16,13 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "oci/spec_parser.hpp"
+#include "oci/spec_writer.hpp"
 #include "runtime/control_client.hpp"
 #include "runtime/control_socket.hpp"
 #include "runtime/monitor.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/update_limits.hpp"
+#include "runtime/vm_sizing.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -268,7 +270,14 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
   if (command == "update") {
     std::string resources = string_member(request, "resources");
     oci::Resources parsed = oci::parse_resources(resources);
-    agent.update_resources(id, resources);
+    if (parsed.cpu && (!parsed.cpu->cpus.empty() || !parsed.cpu->mems.empty())) {
+      // The host cgroup gets the cpuset as asked, the guest's the VM's CPUs.
+      oci::Resources guest = parsed;
+      fit_cpuset_to_vm(*guest.cpu, vm_->vcpus());
+      agent.update_resources(id, oci::write_resources(guest));
+    } else {
+      agent.update_resources(id, resources);
+    }
     HostUpdate host = host_update_for(parsed, vm_->memory_mib());
     if (cgroup_) cgroup_->apply(host.resources);
     if (host.note.empty()) return kOk;
