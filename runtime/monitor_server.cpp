@@ -239,8 +239,17 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     return json_text(d);
   }
   if (command == "stand-ins") {
+    // Brought up to date, then listed: `ps --format json` keeps these pids
+    // of the container's cgroup (the monitor, the VMM and virtiofsd are not
+    // the container's processes).
     processes_->refresh();
-    return kOk;
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    d.AddMember("ok", true, a);
+    Value pids(rapidjson::kArrayType);
+    for (const auto& [guest_pid, pid] : processes_->stand_in_pids()) pids.PushBack(pid, a);
+    d.AddMember("pids", pids, a);
+    return json_text(d);
   }
   if (command == "stats") {
     auto s = agent.stats(id);
