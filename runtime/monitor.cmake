@@ -26,6 +26,7 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/console_socket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_namespaces.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_network.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/host_block_devices.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dns_relay.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dns_exchange.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_cgroup.cpp

@@ -89,6 +89,9 @@ class Monitor {
   ContainerRecord record_;
   oci::Spec spec_;
   std::optional<HostCgroup> cgroup_;
+  // The spec's host block devices, opened before the spec's namespaces are
+  // joined; the VMM holds its own copies of the fds once booted.
+  std::vector<HostBlockDevice> disks_;
   std::unique_ptr<HostNetwork> network_;  // torn down after the VM (the VMM holds the taps)
   std::unique_ptr<VmSession> vm_;
   std::unique_ptr<DnsRelay> dns_;  // ended before the VM

@@ -94,6 +94,10 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.tcg_tb_mib = size.tcg_tb_mib;
     vm.filesystems = {{guest.tag, session->virtiofsd_.socket_path()}};
     if (request.network) vm.nics = request.network->nics();
+    if (request.disks)
+      for (const auto& disk : *request.disks)
+        vm.disks.push_back(
+            {disk.serial, disk.host_node, disk.read_only, disk.read_fd.get(), disk.write_fd.get()});
     vm.work_dir = socket_dir;
     vm.console_log = request.state_dir / "console.log";
     if (request.debug) vm.kernel_cmdline_extra = "chrunc.debug=1";
@@ -136,6 +140,14 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     share->set_tag(guest.tag);
     share->set_guest_path(guest.guest_path);
     share->set_read_only(false);
+    if (request.disks)
+      for (const auto& disk : *request.disks) {
+        auto* block = create.add_block_devices();
+        block->set_serial(disk.serial);
+        block->set_host_major(disk.major);
+        block->set_host_minor(disk.minor);
+        block->set_read_only(disk.read_only);
+      }
     session->init_pid_ = session->agent_->create_container(create, 60s);
     timing_mark(request.state_dir, "container-created");
   } catch (...) {

@@ -13,6 +13,7 @@
 #include "agent/client/agent_client.hpp"
 #include "oci/spec.hpp"
 #include "runtime/container_share.hpp"
+#include "runtime/host_block_devices.hpp"
 #include "runtime/host_network.hpp"
 #include "runtime/spec_rewrite.hpp"
 #include "runtime/vm_backend.hpp"
@@ -34,6 +35,8 @@ struct BootRequest {
   // The host's VMM, image and backend, resolved before the monitor entered
   // the spec's namespaces (vm_backend.hpp).
   const VmHost* host = nullptr;
+  // The spec's host block devices, opened on the host (none when null).
+  const std::vector<HostBlockDevice>* disks = nullptr;
 };
 
 class VmSession {

@@ -161,6 +161,7 @@ void Monitor::create() {
     report_warning(warning);
   }
   const HostIdentity stand_in_user = stand_in_identity_for_monitor(vm_host.config.stand_in_user);
+  disks_ = open_host_block_devices(spec_);
   enter_monitor_namespaces(spec_);
 
   std::string cgroup_path =
@@ -188,9 +189,10 @@ void Monitor::create() {
   state.bundle = record_.bundle.string();
   state.annotations = record_.annotations;
   BootRequest request{
-      options_.id,    spec_,          record_.bundle, dir_, oci::write_state_compact(state),
-      options_.debug, network_.get(), &vm_host};
+      options_.id,    spec_,          record_.bundle, dir_,   oci::write_state_compact(state),
+      options_.debug, network_.get(), &vm_host,       &disks_};
   vm_ = VmSession::boot(request);
+  disks_.clear();  // the VMM has its own fds of them now
   // The VMM's host identity: `delete` ends it from the host if this monitor
   // cannot (host_process.hpp).
   if (auto vmm = host_proc_ ? find_host_child(host_proc_.get(), record_.monitor_pid,

@@ -32,6 +32,16 @@ struct NetDevice {
   int tap_fd = -1;  // borrowed; the backend passes it to the VMM
 };
 
+// A host block device given to the VM as a virtio-blk disk
+// (runtime/host_block_devices.hpp): the host opened it, in the mode it chose.
+struct DiskDevice {
+  std::string serial;               // virtio serial: the guest finds the disk by it
+  std::filesystem::path host_node;  // cloud-hypervisor opens this path itself
+  bool read_only = false;
+  int read_fd = -1;   // borrowed: O_RDONLY | O_DIRECT (QEMU gets the fds, not the path)
+  int write_fd = -1;  // borrowed: O_RDWR | O_DIRECT; -1 when read_only
+};
+
 struct VmConfig {
   std::filesystem::path kernel;     // PVH vmlinux (both backends) or bzImage
   std::filesystem::path initramfs;  // uncompressed cpio with the agent as /init
@@ -42,6 +52,7 @@ struct VmConfig {
   uint64_t tcg_tb_mib = 0;
   std::vector<FsDevice> filesystems;
   std::vector<NetDevice> nics;
+  std::vector<DiskDevice> disks;
   // Directory (0700) where the backend keeps its sockets and logs (the container's state dir).
   std::filesystem::path work_dir;
   // The guest's serial console is appended here (diagnostics, timing), the

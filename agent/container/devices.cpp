@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include "agent/container/file_util.hpp"
 #include "agent/container/mount_options.hpp"
@@ -30,6 +31,23 @@ void bind_host_device(const std::string& host_node, const std::string& target,
     ::close(fd);
   }
   do_mount(host_node, target, "bind", MS_BIND, "", "bind device " + host_node + " on " + path);
+}
+
+// The guest's own node of `device` for a bind mount: the spec's path when
+// the guest has that very device there, else the node its sysfs names
+// (/dev/<DEVNAME>, on the guest's devtmpfs): a passed-through disk is
+// /dev/vdX here whatever path the spec gives it.
+std::string guest_node(const oci::Device& device, mode_t type, dev_t dev) {
+  struct stat st {};
+  if (::stat(device.path.c_str(), &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_rdev == dev)
+    return device.path;
+  const std::string number = std::to_string(device.major) + ":" + std::to_string(device.minor);
+  std::ifstream uevent(std::string(type == S_IFBLK ? "/sys/dev/block/" : "/sys/dev/char/") +
+                       number + "/uevent");
+  for (std::string line; std::getline(uevent, line);)
+    if (line.rfind("DEVNAME=", 0) == 0 && line.find("..") == std::string::npos)
+      return "/dev/" + line.substr(8);
+  return device.path;
 }
 
 void symlink_in_dev(const RootfsContext& ctx, const std::string& target, const std::string& link) {
@@ -72,8 +90,8 @@ void create_device(const RootfsContext& ctx, const oci::Device& device) {
     return;
   }
   if (!ctx.in_user_ns && errno != EPERM) throw_errno("mknod " + device.path);
-  // Not permitted (user namespace): the host's node of the same path.
-  bind_host_device(device.path, target, device.path);
+  // Not permitted (user namespace): the guest's own node of that device.
+  bind_host_device(guest_node(device, type, dev), target, device.path);
 }
 
 void setup_dev(const RootfsContext& ctx, const oci::Spec& spec) {

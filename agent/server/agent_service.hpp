@@ -30,6 +30,8 @@ struct ServiceOptions {
       create_container;
   // Mounts virtiofs shares (the guest); tests leave it off.
   bool mount_shares = true;
+  // Places the spec's devices on this VM's (guest_devices.hpp); tests leave it off.
+  bool place_devices = true;
   // Called (from its own thread) shortly after Shutdown has been answered.
   std::function<void()> power_off;
   // Where the container's cgroup tree lives.

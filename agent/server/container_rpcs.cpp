@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "agent/server/agent_service.hpp"
+#include "agent/server/guest_devices.hpp"
 #include "agent/server/proc_list.hpp"
 #include "common/error.hpp"
 #include "oci/spec_parser.hpp"
@@ -67,6 +68,12 @@ grpc::Status AgentService::CreateContainer(grpc::ServerContext*,
     container::CreateOptions create;
     create.id = request->container_id();
     create.spec = oci::parse_spec(request->spec_json());
+    if (options_.place_devices) {
+      std::vector<GuestDisk> disks;
+      for (const auto& block : request->block_devices())
+        disks.push_back({block.serial(), block.host_major(), block.host_minor()});
+      place_devices(create.spec, disks);
+    }
     create.state_json = request->state_json();
     create.cgroup_root = options_.cgroup_root;
     auto created = options_.create_container(std::move(create), reaper_);

@@ -455,6 +455,35 @@ test_podman_rm() {
   ! E container exists "$n" || fail "container still exists after --rm"
 }
 
+# --device of host block devices (loop devices over files): the contents
+# read inside, a write to the rw one in the host's file after the container
+# ends, the :r one refusing writes inside and unchanged on the host, and
+# neither held open by anything once the container is gone.
+test_device() {
+  local d=$WORK/device l1 l2 out rc held
+  mkdir -p "$d"
+  truncate -s 16M "$d/one.img" "$d/two.img"
+  printf DEVICE-ONE | dd of="$d/one.img" conv=notrunc status=none
+  printf DEVICE-TWO | dd of="$d/two.img" conv=notrunc status=none
+  l1=$(losetup --find --show "$d/one.img") || { fail "losetup"; return 1; }
+  l2=$(losetup --find --show "$d/two.img") || { losetup -d "$l1"; fail "losetup"; return 1; }
+  out=$(R --device "$l1:/dev/xvdz" --device "$l2:/dev/xvdy:r" "$IMG" sh -c \
+    'head -c 10 /dev/xvdz; echo; head -c 10 /dev/xvdy; echo
+     echo WRITTEN | dd of=/dev/xvdz bs=512 seek=1 conv=sync 2>/dev/null; echo w1=$?
+     echo X | dd of=/dev/xvdy bs=512 seek=1 conv=sync 2>/dev/null; echo w2=$?' 2>&1)
+  rc=$?
+  held=$(for fd in /proc/[0-9]*/fd/*; do
+    case $(readlink "$fd" 2>/dev/null) in "$l1" | "$l2") echo "$fd" ;; esac
+  done)
+  losetup -d "$l1" "$l2"
+  echo "$out"
+  expect_eq "run" "$rc" 0 || return 1
+  expect_eq "contents and writes inside" "$(echo $out)" "DEVICE-ONE DEVICE-TWO w1=0 w2=1" || return 1
+  expect_eq "the write in the host's file" "$(dd if="$d/one.img" bs=512 skip=1 count=1 status=none | head -c 7)" WRITTEN || return 1
+  expect_eq "the read-only one unchanged" "$(dd if="$d/two.img" bs=512 skip=1 count=1 status=none | tr -d '\0')" "" || return 1
+  expect_eq "no fd of the devices left open" "$held" ""
+}
+
 run_cli_tests() {
   # the shared foreground runs, each made only when a test reading it runs
   selected test_run_output_exit test_user test_env test_workdir test_ulimit &&
@@ -502,4 +531,5 @@ run_cli_tests() {
   t_run "stop: SIGKILL after the timeout" test_stop_kill_after_timeout
   t_run "restart" test_restart
   t_run "a runtime failure shows its cause" test_runtime_error_shown
+  t_run "--device of host block devices (rw and :r)" test_device
 }

@@ -72,7 +72,9 @@ void write(Writer& w, const DiskConfig& d) {
   w.StartObject();
   put(w, "path", d.path);
   put(w, "readonly", d.readonly);
+  if (d.direct) put(w, "direct", true);
   put_if(w, "id", d.id);
+  put_if(w, "serial", d.serial);
   w.EndObject();
 }
 

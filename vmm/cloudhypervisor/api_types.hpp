@@ -42,6 +42,8 @@ struct DiskConfig {
   std::string path;
   bool readonly = false;
   std::string id;
+  bool direct = false;  // O_DIRECT: no host page cache
+  std::string serial;   // virtio serial the guest sees
 };
 
 // A NIC: a tap opened by name in the VMM's network namespace, or (tap empty)

@@ -48,6 +48,24 @@ std::vector<std::pair<NetConfig, int>> net_fd_configs(const VmConfig& config) {
   return out;
 }
 
+// Host block devices, cold-plugged with vm.add-disk between vm.create and
+// vm.boot. cloud-hypervisor opens the node itself (its API takes a path);
+// readonly is its own flag, enforced by the VMM on the host.
+std::vector<DiskConfig> disk_configs(const VmConfig& config) {
+  std::vector<DiskConfig> out;
+  for (size_t i = 0; i < config.disks.size(); ++i) {
+    const DiskDevice& disk = config.disks[i];
+    DiskConfig c;
+    c.path = disk.host_node.string();
+    c.readonly = disk.read_only;
+    c.direct = true;
+    c.id = "disk" + std::to_string(i);
+    c.serial = disk.serial;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 ChHypervisor::ChHypervisor(ChSettings settings) : settings_(std::move(settings)) {}
 
 ChHypervisor::~ChHypervisor() {
@@ -121,6 +139,7 @@ void ChHypervisor::boot(const VmConfig& config) {
     api_->create(make_create_config(with_capped_console(config), vsock_socket_));
     // Cold-plugged before boot; the tap fd travels with the request.
     for (const auto& [net, fd] : net_fd_configs(config)) api_->add_net_with_fds(net, {fd});
+    for (const auto& disk : disk_configs(config)) api_->add_disk(disk);
     api_->boot();
     VmInfoReply info = api_->info();
     if (info.state != "Running") fail("cloud-hypervisor: VM is " + info.state + " after vm.boot");

@@ -25,6 +25,8 @@ VmCreateConfig make_create_config(const VmConfig& config,
 // The vm.add-net requests (and the tap fd each carries) for the NICs given
 // by fd, sent between vm.create and vm.boot (exposed for tests).
 std::vector<std::pair<NetConfig, int>> net_fd_configs(const VmConfig& config);
+// The VM's host block devices as vm.add-disk requests (direct, serial, readonly).
+std::vector<DiskConfig> disk_configs(const VmConfig& config);
 
 class ChHypervisor final : public VmmProcessHypervisor {
  public:

@@ -1,5 +1,7 @@
 #include "vmm/qemu/command_line.hpp"
 
+#include "common/error.hpp"
+
 namespace chrunc::vmm::qemu {
 
 // Boot-time switches measured with bench/ (bench/RESULTS.md), all in this
@@ -18,6 +20,17 @@ std::string kernel_cmdline(bool kvm, std::optional<uint64_t> tsc_khz, const std:
   if (!kvm && tsc_khz) cmdline += " tsc_early_khz=" + std::to_string(*tsc_khz) + " tsc=reliable";
   if (!extra.empty()) cmdline += " " + extra;
   return cmdline;
+}
+
+void check_virtio_slots(const VmConfig& config) {
+  const size_t own = 2 + config.filesystems.size();  // balloon, virtio-serial, shares
+  const size_t wanted = own + config.nics.size() + config.disks.size();
+  if (wanted <= kMicrovmVirtioSlots) return;
+  throw Error("qemu microvm has " + std::to_string(kMicrovmVirtioSlots) +
+              " virtio-mmio slots: the VM itself takes " + std::to_string(own) + ", " +
+              std::to_string(config.nics.size()) + " network interface(s) and " +
+              std::to_string(config.disks.size()) + " block device(s) leave none for " +
+              std::to_string(wanted - kMicrovmVirtioSlots) + " of them");
 }
 
 QemuCommand build_command_line(const std::string& binary, bool kvm, std::optional<uint64_t> tsc_khz,
@@ -79,14 +92,35 @@ QemuCommand build_command_line(const std::string& binary, bool kvm, std::optiona
     a.insert(a.end(), {"-chardev", "socket,id=" + id + ",path=" + fs.socket_path.string(),
                        "-device", "vhost-user-fs-device,chardev=" + id + ",tag=" + fs.tag});
   }
-  for (size_t i = 0; i < config.nics.size(); ++i) {
+  check_virtio_slots(config);
+  int child_fd = 3;
+  for (size_t i = 0; i < config.nics.size(); ++i, ++child_fd) {
     const auto& nic = config.nics[i];
-    const int child_fd = 3 + static_cast<int>(i);
     const std::string id = "net" + std::to_string(i);
     cmd.fds.push_back({nic.tap_fd, child_fd});
     a.insert(a.end(),
              {"-netdev", "tap,id=" + id + ",fd=" + std::to_string(child_fd), "-device",
               "virtio-net-device,netdev=" + id + (nic.mac.empty() ? "" : ",mac=" + nic.mac)});
+  }
+  // Each disk is an fd set holding the host's fds (read-only, and read-write
+  // when the host opened it so): QEMU dups one of those for each open it
+  // makes, so it can never open the device in a mode the host did not.
+  // host_device + cache=none + aio=native: raw block I/O with O_DIRECT.
+  for (size_t i = 0; i < config.disks.size(); ++i) {
+    const auto& disk = config.disks[i];
+    const std::string set = std::to_string(i + 1);
+    const std::string id = "disk" + std::to_string(i);
+    for (int fd : {disk.read_fd, disk.write_fd}) {
+      if (fd < 0) continue;
+      cmd.fds.push_back({fd, child_fd});
+      a.insert(a.end(), {"-add-fd", "fd=" + std::to_string(child_fd) + ",set=" + set});
+      ++child_fd;
+    }
+    a.insert(a.end(),
+             {"-drive",
+              "file.driver=host_device,file.filename=/dev/fdset/" + set + ",if=none,id=" + id +
+                  ",format=raw,cache=none,aio=native" + (disk.read_only ? ",readonly=on" : ""),
+              "-device", "virtio-blk-device,drive=" + id + ",serial=" + disk.serial});
   }
   a.insert(a.end(), {"-qmp", "unix:" + paths.qmp_socket.string() + ",server=on,wait=off"});
   return cmd;

@@ -23,6 +23,14 @@ struct QemuCommand {
 };
 
 inline constexpr const char* kAgentPortName = "io.containerization.agent";
+// QEMU's microvm machine has this many virtio-mmio transports (its
+// VIRTIO_NUM_TRANSPORTS, measured: the 25th device finds no bus); the balloon, the agent's
+// virtio-serial and the virtiofs share take three, NICs and disks share the rest.
+inline constexpr size_t kMicrovmVirtioSlots = 24;
+
+// Throws chrunc::Error when the VM's devices need more virtio-mmio slots than
+// microvm has, saying how many of what.
+void check_virtio_slots(const VmConfig& config);
 
 // kvm: -accel kvm -cpu host; else -accel tcg -cpu max with tsc_early_khz
 // (when tsc_khz is known) on the kernel command line.

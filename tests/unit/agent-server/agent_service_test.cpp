@@ -32,6 +32,7 @@ class AgentServiceTest : public ::testing::Test {
     ServiceOptions options;
     options.create_container = test::create_fake_container;
     options.mount_shares = false;
+    options.place_devices = false;
     options.power_off = [this] { powered_off_ = true; };
     service_ = std::make_unique<AgentService>(std::move(options), reaper_);
     server_ = std::make_unique<FdServer>(*service_);

@@ -235,6 +235,7 @@ class RelayPathTest : public ::testing::Test {
     agent_port_ = free_port();
     agent::ServiceOptions options;
     options.mount_shares = false;
+    options.place_devices = false;
     options.dns_port = agent_port_;
     service_ = std::make_unique<agent::AgentService>(std::move(options), reaper_);
     server_ = std::make_unique<agent::FdServer>(*service_);

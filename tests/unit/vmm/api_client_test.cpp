@@ -209,6 +209,27 @@ TEST_F(ApiClientTest, NicByFdIsAddNetWithTheFdAttached) {
   }
 }
 
+// Host block devices: vm.add-disk (checked against the contract by the
+// server), direct I/O, the serial the guest finds the disk by, readonly.
+TEST_F(ApiClientTest, DisksAreAddDiskRequests) {
+  VmConfig vm;
+  vm.disks = {{"chrunc-b0", "/dev/loop3", false, 20, 21},
+              {"chrunc-b1", "/dev/loop4", true, 22, -1}};
+  auto adds = ch::disk_configs(vm);
+  ASSERT_EQ(adds.size(), 2u);
+  for (const auto& disk : adds) client_->add_disk(disk);
+  const auto& requests = server_->requests();
+  ASSERT_GE(requests.size(), 2u);
+  const auto& first = requests[requests.size() - 2];
+  EXPECT_EQ(first.target, "/api/v1/vm.add-disk");
+  EXPECT_EQ(
+      first.body,
+      R"({"path":"/dev/loop3","readonly":false,"direct":true,"id":"disk0","serial":"chrunc-b0"})");
+  EXPECT_EQ(
+      last().body,
+      R"({"path":"/dev/loop4","readonly":true,"direct":true,"id":"disk1","serial":"chrunc-b1"})");
+}
+
 TEST_F(ApiClientTest, ResizeSnapshotRestore) {
   client_->resize({2, 512ull << 20, std::nullopt});
   EXPECT_EQ(last().target, "/api/v1/vm.resize");

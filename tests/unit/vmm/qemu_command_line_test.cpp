@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/error.hpp"
 #include "vmm/qemu/command_line.hpp"
 
 namespace chrunc::vmm::test {
@@ -95,6 +96,54 @@ TEST(QemuCommandLine, FilesystemsGetSharedMemoryAndNicsGetTheirFds) {
   EXPECT_EQ(cmd.fds[1].child_fd, 4);
   // Unknown TSC: no tsc_early_khz.
   EXPECT_TRUE(has_pair(a, "-append", "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests"));
+}
+
+// Disks go to QEMU as fd sets of the host's fds, after the NICs' fds: a
+// read-only disk has only its O_RDONLY fd and readonly=on.
+TEST(QemuCommandLine, DisksAreFdSetsOfTheHostsFds) {
+  auto config = sample();
+  config.nics = {{"tap0", "", 17}};
+  config.disks = {{"chrunc-b0", "/dev/loop3", false, 20, 21},
+                  {"chrunc-b1", "/dev/loop4", true, 22, -1}};
+  auto cmd = qemu::build_command_line("qemu", false, std::nullopt, false, config, {"/q", "/a"});
+  const auto& a = cmd.argv;
+  EXPECT_TRUE(has_pair(a, "-add-fd", "fd=4,set=1"));
+  EXPECT_TRUE(has_pair(a, "-add-fd", "fd=5,set=1"));
+  EXPECT_TRUE(has_pair(a, "-add-fd", "fd=6,set=2"));
+  EXPECT_TRUE(has_pair(a, "-drive",
+                       "file.driver=host_device,file.filename=/dev/fdset/1,if=none,id=disk0,"
+                       "format=raw,cache=none,aio=native"));
+  EXPECT_TRUE(has_pair(a, "-drive",
+                       "file.driver=host_device,file.filename=/dev/fdset/2,if=none,id=disk1,"
+                       "format=raw,cache=none,aio=native,readonly=on"));
+  EXPECT_TRUE(has_pair(a, "-device", "virtio-blk-device,drive=disk0,serial=chrunc-b0"));
+  EXPECT_TRUE(has_pair(a, "-device", "virtio-blk-device,drive=disk1,serial=chrunc-b1"));
+  EXPECT_EQ(std::count(a.begin(), a.end(), "/dev/loop3"), 0) << "QEMU never gets the path";
+  ASSERT_EQ(cmd.fds.size(), 4u);
+  EXPECT_EQ(cmd.fds[0].parent_fd, 17);
+  EXPECT_EQ(cmd.fds[1].parent_fd, 20);
+  EXPECT_EQ(cmd.fds[1].child_fd, 4);
+  EXPECT_EQ(cmd.fds[2].parent_fd, 21);
+  EXPECT_EQ(cmd.fds[3].parent_fd, 22);
+  EXPECT_EQ(cmd.fds[3].child_fd, 6);
+}
+
+// microvm's 24 virtio-mmio slots: 3 for the VM, the rest for NICs and disks.
+TEST(QemuCommandLine, MoreDevicesThanSlotsIsOneClearError) {
+  auto config = sample();
+  config.filesystems = {{"chrunc", "/s"}};
+  config.nics = {{"tap0", "", 17}};
+  config.disks.assign(20, {"s", "/dev/loop0", true, 20, -1});
+  EXPECT_NO_THROW(qemu::check_virtio_slots(config));
+  config.disks.push_back({"s", "/dev/loop0", true, 20, -1});
+  try {
+    qemu::build_command_line("qemu", false, std::nullopt, false, config, {"/q", "/a"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "qemu microvm has 24 virtio-mmio slots: the VM itself takes 3, 1 network "
+                 "interface(s) and 21 block device(s) leave none for 1 of them");
+  }
 }
 
 }  // namespace
