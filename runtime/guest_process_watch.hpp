@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +35,8 @@ class GuestProcessWatch {
   void start();
   // Asks the agent for the list now and applies it (a no-op before start).
   void refresh();
+  // Guest pid -> pid (in the monitor's pid namespace) of each running stand-in.
+  std::map<pid_t, pid_t> stand_in_pids() { return stand_ins_.host_pids(); }
   // Ends the stream and every stand-in.
   void stop();
 

@@ -119,4 +119,20 @@ std::optional<ProcessIdentity> find_host_child(int proc_dir, pid_t parent, pid_t
   return found;
 }
 
+std::vector<pid_t> children_known_as(pid_t parent, const std::vector<pid_t>& pids,
+                                     const std::set<pid_t>& inner_pids) {
+  std::vector<pid_t> out;
+  if (parent <= 0 || inner_pids.empty()) return out;
+  UniqueFd proc(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc) return out;
+  for (pid_t pid : pids) {
+    const std::string name = std::to_string(pid);
+    auto stat = parse_stat(read_small(proc.get(), name + "/stat"));
+    if (!stat || stat->ppid != parent || stat->state == 'Z') continue;
+    if (inner_pids.count(innermost_pid(read_small(proc.get(), name + "/status"))) == 0) continue;
+    out.push_back(pid);
+  }
+  return out;
+}
+
 }  // namespace chrunc::runtime

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <vector>
 
 namespace chrunc::runtime {
 
@@ -34,5 +36,13 @@ bool wait_process_gone(const ProcessIdentity& process, std::chrono::milliseconds
 // returned it), read through `proc_dir`: a descriptor of the host's /proc,
 // opened before the monitor's namespaces may cover it. nullopt if not found.
 std::optional<ProcessIdentity> find_host_child(int proc_dir, pid_t parent, pid_t child_pid);
+
+// Of `pids` (pids of the caller's namespace, e.g. a cgroup's), those of the
+// live children of `parent` whose pid in their own pid namespace (the last
+// of /proc/<pid>/status NSpid) is one of `inner_pids`, in the order of `pids`:
+// the monitor's stand-ins, which the monitor knows by the pids fork()
+// returned in its namespace.
+std::vector<pid_t> children_known_as(pid_t parent, const std::vector<pid_t>& pids,
+                                     const std::set<pid_t>& inner_pids);
 
 }  // namespace chrunc::runtime

@@ -1,10 +1,12 @@
 // `pause`, `resume`, `ps`, `events`, `update`: requests to the monitor.
 // ps lists the processes as the guest sees them (pids are guest pids); with
-// --format json, the host pids of the container (as runc).
+// --format json, the host pids of the container's processes (as runc): their
+// stand-ins.
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "runtime/container_status.hpp"
 #include "runtime/control_client.hpp"
 #include "runtime/host_cgroup.hpp"
+#include "runtime/host_process.hpp"
 #include "runtime/lifecycle_common.hpp"
 #include "runtime/ps_table.hpp"
 
@@ -105,19 +108,22 @@ std::string list_processes(const GlobalOptions& global, const std::string& id,
     throw Error("ps options are not supported with the json format");
   std::ostringstream out;
   if (format == "json") {
-    // As runc: the pids in the container's cgroup, on the host (the monitor,
-    // the VMM, virtiofsd and the stand-ins of the guest's processes, see
-    // stand_ins.hpp), read here in the caller's pid namespace. docker top
-    // runs the host's ps on these: the stand-ins are brought up to date
-    // first, so that it shows the guest's processes of this moment.
-    try {
-      call_monitor(store.dir(id), "stand-ins");
-    } catch (const Error& e) {
-      log_debug(std::string("ps: stand-ins not refreshed: ") + e.what());
-    }
+    // As runc: the host pids of the container's processes, read here in the
+    // caller's pid namespace. For ch-runc these are the stand-ins of the
+    // guest's processes (stand_ins.hpp): docker top runs the host's ps on
+    // these pids. The monitor brings them up to date first, so that it
+    // shows the guest's processes of this moment, and names them; the rest
+    // of the container's cgroup (the monitor, the VMM, virtiofsd) is left out.
+    const ContainerRecord state = store.load(id);
+    rapidjson::Document answer = call_monitor(store.dir(id), "stand-ins");
+    std::set<pid_t> stand_ins;
+    if (answer.IsObject() && answer.HasMember("pids") && answer["pids"].IsArray())
+      for (const auto& pid : answer["pids"].GetArray())
+        if (pid.IsInt()) stand_ins.insert(pid.GetInt());
     out << "[";
     bool first = true;
-    for (pid_t pid : HostCgroup::pids(store.load(id).cgroups_path)) {
+    for (pid_t pid :
+         children_known_as(state.monitor_pid, HostCgroup::pids(state.cgroups_path), stand_ins)) {
       out << (first ? "" : ",") << pid;
       first = false;
     }

@@ -86,6 +86,9 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.kernel = image.kernel;
     vm.initramfs = image.initramfs;
     vm.vcpus = size.vcpus;
+    session->vcpus_ = size.vcpus;
+    // The host cgroup keeps the spec's cpuset; the guest's names the VM's CPUs.
+    fit_cpuset_to_vm(guest.spec, size.vcpus);
     vm.memory_mib = size.memory_mib;
     session->memory_mib_ = size.memory_mib;
     vm.tcg_tb_mib = size.tcg_tb_mib;

@@ -55,6 +55,8 @@ class VmSession {
   int init_pid() const { return init_pid_; }
   // The guest RAM the VM booted with.
   uint64_t memory_mib() const { return memory_mib_; }
+  // The VM's vCPUs (vm_sizing.hpp).
+  unsigned vcpus() const { return vcpus_; }
 
   // Orderly stop: agent Shutdown, VMM shutdown, virtiofsd stopped. Idempotent.
   void teardown() noexcept;
@@ -66,6 +68,7 @@ class VmSession {
   std::unique_ptr<agent::AgentClient> agent_;
   int init_pid_ = 0;
   uint64_t memory_mib_ = 0;
+  unsigned vcpus_ = 1;
 };
 
 }  // namespace chrunc::runtime

@@ -16,11 +16,13 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "oci/spec_parser.hpp"
+#include "oci/spec_writer.hpp"
 #include "runtime/control_client.hpp"
 #include "runtime/control_socket.hpp"
 #include "runtime/monitor.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/update_limits.hpp"
+#include "runtime/vm_sizing.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -237,8 +239,17 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     return json_text(d);
   }
   if (command == "stand-ins") {
+    // Brought up to date, then listed: `ps --format json` keeps these pids
+    // of the container's cgroup (the monitor, the VMM and virtiofsd are not
+    // the container's processes).
     processes_->refresh();
-    return kOk;
+    rapidjson::Document d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    d.AddMember("ok", true, a);
+    Value pids(rapidjson::kArrayType);
+    for (const auto& [guest_pid, pid] : processes_->stand_in_pids()) pids.PushBack(pid, a);
+    d.AddMember("pids", pids, a);
+    return json_text(d);
   }
   if (command == "stats") {
     auto s = agent.stats(id);
@@ -268,7 +279,14 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
   if (command == "update") {
     std::string resources = string_member(request, "resources");
     oci::Resources parsed = oci::parse_resources(resources);
-    agent.update_resources(id, resources);
+    if (parsed.cpu && (!parsed.cpu->cpus.empty() || !parsed.cpu->mems.empty())) {
+      // The host cgroup gets the cpuset as asked, the guest's the VM's CPUs.
+      oci::Resources guest = parsed;
+      fit_cpuset_to_vm(*guest.cpu, vm_->vcpus());
+      agent.update_resources(id, oci::write_resources(guest));
+    } else {
+      agent.update_resources(id, resources);
+    }
     HostUpdate host = host_update_for(parsed, vm_->memory_mib());
     if (cgroup_) cgroup_->apply(host.resources);
     if (host.note.empty()) return kOk;

@@ -76,6 +76,15 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle) {
     if (std::none_of(nss.begin(), nss.end(),
                      [](const oci::Namespace& ns) { return ns.type == "cgroup"; }))
       nss.push_back(oci::Namespace{"cgroup", ""});
+    // Without a mount namespace runc sets the rootfs up in its caller's one
+    // and chroots into it. Inside the VM that caller is the agent, whose
+    // mounts (the share, /proc, /sys) must stay as they are; the container
+    // owns the whole VM, so a mount namespace of its own there is the VM's
+    // mount table as far as anyone outside can tell. The host side is
+    // untouched: the monitor stays in the caller's mount namespace.
+    if (std::none_of(nss.begin(), nss.end(),
+                     [](const oci::Namespace& ns) { return ns.type == "mount"; }))
+      nss.push_back(oci::Namespace{"mount", ""});
   }
   // createContainer hooks name programs of the runtime's namespace, the host:
   // `create` runs them there; the guest only runs startContainer hooks, which

@@ -13,9 +13,12 @@
 //
 // Also: namespace paths are dropped (the monitor joined them on the host; the
 // guest makes new namespaces of those types), the network namespace entry is
-// dropped (the container shares the VM's, where its interfaces are), and createContainer hooks are
-// left to the host (their paths resolve in the runtime's namespace, which for
-// ch-runc is the host's; `create` runs them after createRuntime).
+// dropped (the container shares the VM's, where its interfaces are), a
+// cgroup namespace and a mount namespace are added when missing (the
+// container owns the VM; the agent's own mounts stay out of its reach), and
+// createContainer hooks are left to the host (their paths resolve in the
+// runtime's namespace, which for ch-runc is the host's; `create` runs them
+// after createRuntime).
 
 #include <filesystem>
 #include <string>

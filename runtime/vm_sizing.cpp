@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
 #include "common/error.hpp"
 
@@ -22,32 +24,68 @@ uint64_t parse_unsigned(const std::string& text, size_t& pos, const char* what) 
   return value;
 }
 
-// Number of CPUs in a cpuset list such as "0-3,6".
-unsigned count_cpus(const std::string& list) {
-  unsigned count = 0;
-  size_t pos = 0;
-  while (pos < list.size()) {
-    size_t end = list.find(',', pos);
-    if (end == std::string::npos) end = list.size();
-    std::string part = list.substr(pos, end - pos);
-    size_t dash = part.find('-');
-    try {
-      if (dash == std::string::npos) {
-        if (!part.empty()) count += 1;
-      } else {
-        unsigned lo = static_cast<unsigned>(std::stoul(part.substr(0, dash)));
-        unsigned hi = static_cast<unsigned>(std::stoul(part.substr(dash + 1)));
-        if (hi >= lo) count += hi - lo + 1;
-      }
-    } catch (const std::exception&) {
-      throw Error("linux.resources.cpu.cpus: invalid list \"" + list + "\"");
+// "0-3,6" as sorted, merged [first, last] ranges; throws naming the list.
+std::vector<std::pair<uint64_t, uint64_t>> parse_cpu_ranges(const std::string& list) {
+  auto invalid = [&] { return Error("linux.resources.cpu.cpus: invalid list \"" + list + "\""); };
+  auto number = [&](const std::string& text, size_t& pos) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    size_t start = pos;
+    uint64_t value = 0;
+    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
+      if (value > 1'000'000) throw invalid();  // far beyond any kernel's NR_CPUS
+      value = value * 10 + static_cast<uint64_t>(text[pos] - '0');
+      ++pos;
     }
+    if (pos == start) throw invalid();
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n')) ++pos;
+    return value;
+  };
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t end = std::min(list.find(',', pos), list.size());
+    std::string part = list.substr(pos, end - pos);
+    size_t at = 0;
+    uint64_t lo = number(part, at), hi = lo;
+    if (at < part.size() && part[at] == '-') hi = number(part, ++at);
+    if (at != part.size() || hi < lo) throw invalid();
+    ranges.emplace_back(lo, hi);
     pos = end + 1;
   }
-  return count;
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (const auto& r : ranges) {
+    if (!merged.empty() && r.first <= merged.back().second + 1)
+      merged.back().second = std::max(merged.back().second, r.second);
+    else
+      merged.push_back(r);
+  }
+  return merged;
 }
 
 }  // namespace
+
+unsigned count_cpus(const std::string& list) {
+  uint64_t count = 0;
+  for (const auto& [lo, hi] : parse_cpu_ranges(list)) count += hi - lo + 1;
+  return static_cast<unsigned>(count);
+}
+
+std::string guest_cpu_list(const std::string& spec_cpus, unsigned vcpus) {
+  unsigned n = std::min(count_cpus(spec_cpus), std::max(1u, vcpus));
+  return n <= 1 ? "0" : "0-" + std::to_string(n - 1);
+}
+
+void fit_cpuset_to_vm(oci::Spec& guest_spec, unsigned vcpus) {
+  if (!guest_spec.linux || !guest_spec.linux->resources || !guest_spec.linux->resources->cpu)
+    return;
+  fit_cpuset_to_vm(*guest_spec.linux->resources->cpu, vcpus);
+}
+
+void fit_cpuset_to_vm(oci::CpuResources& cpu, unsigned vcpus) {
+  if (!cpu.cpus.empty()) cpu.cpus = guest_cpu_list(cpu.cpus, vcpus);
+  if (!cpu.mems.empty()) cpu.mems = "0";
+}
 
 uint64_t parse_memory_annotation(const std::string& text) {
   size_t pos = 0;

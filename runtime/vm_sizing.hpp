@@ -58,4 +58,23 @@ uint64_t parse_memory_annotation(const std::string& text);
 VmSize size_vm(const oci::Spec& spec, unsigned default_vcpus, uint64_t default_memory_mib,
                unsigned host_cpus);
 
+// The number of CPUs in a cpuset list such as "0-3,6" (overlaps counted
+// once); throws naming linux.resources.cpu.cpus when it is not such a list.
+unsigned count_cpus(const std::string& list);
+
+// The cpuset of the container's cgroup in the guest. linux.resources.cpu.cpus
+// names host CPUs: the host cgroup at cgroupsPath gets it exactly (as runc
+// writes it), so the VMM's vCPU threads run on those CPUs only. The guest
+// has CPUs 0..vcpus-1, and a host CPU number means nothing there ("1" on a
+// one-vCPU VM is out of range), so the guest's cpuset is the spec's set
+// renumbered densely: its k-th CPU becomes guest CPU k, and those past the
+// VM's last vCPU are dropped. The container keeps as many CPUs as it asked
+// for, up to the VM's size: "1" -> "0", "2,5" -> "0-1", "0-3" on a 2-vCPU VM
+// (a quota sized it) -> "0-1". A guest has one memory node, so any
+// cpuset.mems becomes "0" there. docs/resources.md.
+std::string guest_cpu_list(const std::string& spec_cpus, unsigned vcpus);
+void fit_cpuset_to_vm(oci::CpuResources& cpu, unsigned vcpus);
+// The same on the guest's spec (no resources: nothing to do).
+void fit_cpuset_to_vm(oci::Spec& guest_spec, unsigned vcpus);
+
 }  // namespace chrunc::runtime

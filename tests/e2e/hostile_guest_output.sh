@@ -102,10 +102,14 @@ for u in 1001 1010 1020; do
   [ -n "$pid" ] && expect_eq "the stand-in of the uid $u process" "$NOBODY" "$(ids_of "$pid")" ||
     fail "no stand-in for 'sleep $((4000 + u - 1000))'"
 done
-# None of the host processes of the container runs as a guest uid (but the
-# monitor, VMM and virtiofsd, which are root's).
+# None of the host processes of the container (its host cgroup: the stand-ins,
+# and the monitor, VMM and virtiofsd, which are root's) runs as a guest uid.
+procs=/sys/fs/cgroup/pids/hg1/cgroup.procs
+[ -f "$procs" ] || procs=/sys/fs/cgroup/hg1/cgroup.procs
+[ "$(wc -l <"$procs")" -gt "$n" ] && ok "the host cgroup holds $(wc -l <"$procs") processes" ||
+  fail "the host cgroup $procs: $(cat "$procs" | tr '\n' ' ')"
 bad=""
-for pid in $(rt ps --format json hg1 | tr -d '[]' | tr ',' ' '); do
+for pid in $(cat "$procs"); do
   u=$(ids_of "$pid")
   u=${u%% *}
   case "$u" in 0 | "${NOBODY%% *}" | "") ;; *) bad="$bad $pid:$u" ;; esac

@@ -83,9 +83,15 @@ out=$(echo data | rt exec c8 cat); expect_eq "exec stdin" data "$out"
 rt exec -d --pid-file "$WORK/epid" c8 sleep 2 </dev/null; expect_eq "exec -d" 0 $?
 [ -s "$WORK/epid" ] && ok "exec pid file" || fail "no exec pid file"
 out=$(rt ps --format json c8); case $out in \[[0-9]*\]) ok "ps json $out" ;; *) fail "ps json: $out" ;; esac
-# as runc: host pids of the container's cgroup, the monitor (state.pid) among them
+# as runc: the host pids of the container's processes (their stand-ins), so
+# not the monitor (state.pid), which is in the container's cgroup too
 mpid=$(state_field c8 pid)
-case ",$(tr -d '[]\n' <<<"$out")," in *",$mpid,"*) ok "ps json lists the monitor $mpid" ;; *) fail "ps json $out lacks the monitor $mpid" ;; esac
+case ",$(tr -d '[]\n' <<<"$out")," in *",$mpid,"*) fail "ps json $out lists the monitor $mpid" ;; *) ok "ps json leaves the monitor $mpid out" ;; esac
+sleeps=0
+for p in $(tr -d '[]' <<<"$out" | tr ',' ' '); do
+  [ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "sleep 1000 " ] && sleeps=$((sleeps + 1))
+done
+expect_eq "ps json lists the stand-in of 'sleep 1000'" 1 "$sleeps"
 rt ps c8 | grep -q sleep && ok "ps table" || fail "ps table"
 rt events --stats c8 | grep -q '"type":"stats"' && ok "events --stats" || fail "events --stats"
 rt pause c8; expect_eq "pause" 0 $?

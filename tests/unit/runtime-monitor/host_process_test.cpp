@@ -84,5 +84,27 @@ TEST(HostProcess, FindsAChildByItsPidInTheParentsView) {
   ::waitpid(pid, nullptr, 0);
 }
 
+// ps --format json: the monitor names its stand-ins by their pids in its
+// namespace; the caller keeps those of the cgroup's pids that are its children.
+TEST(HostProcess, ChildrenKnownAsTheirPidsInTheirNamespace) {
+  pid_t a = spawn_sleeper(), b = spawn_sleeper();
+  ASSERT_GT(a, 0);
+  ASSERT_GT(b, 0);
+  identity_of(a);
+  identity_of(b);
+  const pid_t self = ::getpid();
+  // Here the caller's namespace is the children's: inner pid = pid.
+  EXPECT_EQ(children_known_as(self, {a, self, b}, {a, b}), (std::vector<pid_t>{a, b}));
+  EXPECT_EQ(children_known_as(self, {b, a}, {a}), (std::vector<pid_t>{a}));
+  EXPECT_TRUE(children_known_as(self, {a, b}, {}).empty());
+  EXPECT_TRUE(children_known_as(self, {self}, {self}).empty());         // not its own child
+  EXPECT_TRUE(children_known_as(::getppid(), {a, b}, {a, b}).empty());  // another parent's
+  for (pid_t pid : {a, b}) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  EXPECT_TRUE(children_known_as(self, {a, b}, {a, b}).empty());  // gone
+}
+
 }  // namespace
 }  // namespace chrunc::runtime

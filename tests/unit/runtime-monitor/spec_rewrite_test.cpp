@@ -101,17 +101,18 @@ TEST_F(SpecRewriteTest, NamespacePathsStayOnTheHost) {
   spec.linux->namespaces = {{"network", "/run/netns/x"}, {"pid", ""}, {"ipc", "/proc/1/ns/ipc"}};
   GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
   // The network namespace goes: the container shares the VM's (its NICs); a
-  // cgroup namespace is added (see the next test).
-  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  // cgroup and a mount namespace are added (see the next tests).
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 4u);
   for (const auto& ns : g.spec.linux->namespaces) EXPECT_EQ(ns.path, "") << ns.type;
   EXPECT_EQ(g.spec.linux->namespaces[0].type, "pid");
   EXPECT_EQ(g.spec.linux->namespaces[1].type, "ipc");
   EXPECT_EQ(g.spec.linux->namespaces[2].type, "cgroup");
+  EXPECT_EQ(g.spec.linux->namespaces[3].type, "mount");
   // Also without a path (runc would make a new, empty one: so is the VM's
   // when the monitor's new namespace holds no interface).
   spec.linux->namespaces = {{"network", ""}, {"uts", ""}};
   g = rewrite_for_guest(spec, dir_ / "bundle");
-  ASSERT_EQ(g.spec.linux->namespaces.size(), 2u);
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
   EXPECT_EQ(g.spec.linux->namespaces[0].type, "uts");
 }
 
@@ -125,10 +126,26 @@ TEST_F(SpecRewriteTest, TheGuestContainerGetsACgroupNamespace) {
   GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
   ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
   EXPECT_EQ(g.spec.linux->namespaces[2], (oci::Namespace{"cgroup", ""}));
-  spec.linux->namespaces = {{"cgroup", "/proc/1/ns/cgroup"}};
+  spec.linux->namespaces = {{"mount", ""}, {"cgroup", "/proc/1/ns/cgroup"}};
   g = rewrite_for_guest(spec, dir_ / "bundle");
-  ASSERT_EQ(g.spec.linux->namespaces.size(), 1u);  // asked for: kept, made new in the VM
-  EXPECT_EQ(g.spec.linux->namespaces[0], (oci::Namespace{"cgroup", ""}));
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 2u);  // asked for: kept, made new in the VM
+  EXPECT_EQ(g.spec.linux->namespaces[1], (oci::Namespace{"cgroup", ""}));
+}
+
+// runc runs a config without a mount namespace (setting the rootfs up in its
+// own); in the VM the container gets one, so the agent's mounts stay as they are.
+TEST_F(SpecRewriteTest, TheGuestContainerGetsAMountNamespace) {
+  oci::Spec spec;
+  spec.root = oci::Root{"rootfs", false};
+  spec.linux.emplace();
+  spec.linux->namespaces = {{"pid", ""}, {"cgroup", ""}};
+  GuestSpec g = rewrite_for_guest(spec, dir_ / "bundle");
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 3u);
+  EXPECT_EQ(g.spec.linux->namespaces[2], (oci::Namespace{"mount", ""}));
+  spec.linux->namespaces = {{"mount", "/proc/1/ns/mnt"}};  // a path: joined on the host
+  g = rewrite_for_guest(spec, dir_ / "bundle");
+  ASSERT_EQ(g.spec.linux->namespaces.size(), 2u);
+  EXPECT_EQ(g.spec.linux->namespaces[0], (oci::Namespace{"mount", ""}));
 }
 
 TEST_F(SpecRewriteTest, CreateContainerHooksStayOnTheHost) {

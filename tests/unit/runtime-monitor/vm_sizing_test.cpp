@@ -35,6 +35,46 @@ TEST(VmSizing, CpusetCountsCpus) {
   EXPECT_EQ(size_vm(with_resources(r), 1, 256, 8).vcpus, 4u);
 }
 
+TEST(VmSizing, CpusetListsAreParsedStrictly) {
+  EXPECT_EQ(count_cpus("0-3,6"), 5u);
+  EXPECT_EQ(count_cpus("1"), 1u);
+  EXPECT_EQ(count_cpus("0-3,2-5"), 6u);  // overlaps once
+  EXPECT_EQ(count_cpus("0-1\n"), 2u);    // as read from a cgroup file
+  for (const char* bad : {"", "a", "1-", "-1", "3-1", "0,,1", "1;2", "0-99999999"})
+    EXPECT_THROW(count_cpus(bad), Error) << bad;
+  try {
+    count_cpus("x");
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("linux.resources.cpu.cpus"), std::string::npos);
+  }
+}
+
+// Host CPU numbers renumbered densely onto the VM's CPUs, at most all of them.
+TEST(VmSizing, TheGuestCpusetNamesTheVmsCpus) {
+  EXPECT_EQ(guest_cpu_list("1", 1), "0");
+  EXPECT_EQ(guest_cpu_list("0-1", 1), "0");
+  EXPECT_EQ(guest_cpu_list("0-1", 2), "0-1");
+  EXPECT_EQ(guest_cpu_list("2,5", 4), "0-1");
+  EXPECT_EQ(guest_cpu_list("4-7", 8), "0-3");
+  EXPECT_EQ(guest_cpu_list("0-7", 2), "0-1");
+
+  oci::Spec spec;
+  fit_cpuset_to_vm(spec, 2);  // nothing to fit
+  EXPECT_FALSE(spec.linux);
+  oci::Resources r;
+  r.cpu.emplace().cpus = "3";
+  r.cpu->mems = "1";
+  r.cpu->shares = 512;
+  spec = with_resources(r);
+  fit_cpuset_to_vm(spec, size_vm(spec, 1, 256, 8).vcpus);
+  EXPECT_EQ(spec.linux->resources->cpu->cpus, "0");
+  EXPECT_EQ(spec.linux->resources->cpu->mems, "0");  // one memory node in the VM
+  EXPECT_EQ(spec.linux->resources->cpu->shares, 512u);
+  oci::CpuResources none;
+  fit_cpuset_to_vm(none, 2);
+  EXPECT_EQ(none, oci::CpuResources{});
+}
+
 TEST(VmSizing, MemoryLimitLeavesRoomForTheVmm) {
   oci::Resources r;
   r.memory.emplace().limit = int64_t{512} << 20;
