@@ -92,6 +92,10 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     vm.memory_mib = size.memory_mib;
     session->memory_mib_ = size.memory_mib;
     vm.tcg_tb_mib = size.tcg_tb_mib;
+    // The host config's cache size, or the smaller one a memory limit asks.
+    if (config.tcg_translation_cache_mib > 0)
+      vm.tcg_tb_mib = vm.tcg_tb_mib > 0 ? std::min(vm.tcg_tb_mib, config.tcg_translation_cache_mib)
+                                        : config.tcg_translation_cache_mib;
     vm.filesystems = {{guest.tag, session->virtiofsd_.socket_path()}};
     if (request.network) vm.nics = request.network->nics();
     if (request.disks)

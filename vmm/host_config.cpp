@@ -91,6 +91,12 @@ const std::map<std::string, Setter>& setters() {
          if (c.default_memory_mib < 64)
            throw Error("host config: " + k + " must be at least 64 (" + where(n, o) + ")");
        }},
+      {"tcg_translation_cache_mib",
+       [](HostConfig& c, const YAML::Node& n, const std::string& k, const std::string& o) {
+         c.tcg_translation_cache_mib = scalar<uint64_t>(n, k, o, "a non-negative integer");
+         if (c.tcg_translation_cache_mib > 4096)
+           throw Error("host config: " + k + " must be at most 4096 (" + where(n, o) + ")");
+       }},
       {"virtiofsd_extra_args",
        [](HostConfig& c, const YAML::Node& n, const std::string& k, const std::string& o) {
          if (!n.IsSequence())

@@ -3,6 +3,7 @@
 // (so containers can pivot_root), then serves agent.proto over the host
 // transport until Shutdown (or until the host is gone for good), and powers
 // the VM off. It never exits: PID 1 exiting panics the kernel.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -57,6 +58,22 @@ std::unique_ptr<chrunc::container::Container> create_container(
   chrunc::agent::power_off();
 }
 
+// virtio_balloon's free page reporting hands back free guest memory in
+// blocks of 2^page_reporting_order pages; the kernel sets the pageblock order
+// (2 MiB) when the driver registers, ignoring the boot parameter, so a
+// finer order is written here, after the module is loaded. An idle VM's
+// host footprint then follows what the guest really uses (bench/ memory).
+void report_small_free_pages() {
+  const char* param = "/sys/module/page_reporting/parameters/page_reporting_order";
+  int fd = ::open(param, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;  // a kernel without free page reporting
+  const char order[] =
+      "0";  // single pages (bench/ memory: 13 MiB less per idle VM than 2 MiB blocks)
+  ssize_t ignored = ::write(fd, order, sizeof order - 1);
+  (void)ignored;
+  ::close(fd);
+}
+
 }  // namespace
 
 int main() {
@@ -70,6 +87,7 @@ int main() {
     debug_line("filesystems mounted");
     int modules = load_kernel_modules();
     debug_line(("loaded " + std::to_string(modules) + " modules").c_str());
+    if (pid1) report_small_free_pages();
     bring_up_loopback();
     if (pid1 && switch_to_tmpfs_root()) debug_line("switched to a tmpfs root");
   } catch (const std::exception& e) {

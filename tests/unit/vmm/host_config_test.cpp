@@ -35,6 +35,7 @@ TEST(HostConfig, MissingFileGivesDefaults) {
   EXPECT_EQ(c.initramfs, std::filesystem::path(build::kImageDir) / "initramfs.cpio");
   EXPECT_EQ(c.default_vcpus, 1u);
   EXPECT_EQ(c.default_memory_mib, 256u);
+  EXPECT_EQ(c.tcg_translation_cache_mib, 16u);
   EXPECT_TRUE(c.virtiofsd_extra_args.empty());
   EXPECT_EQ(c.log_level, "info");
   EXPECT_TRUE(c.seccomp);
@@ -57,6 +58,7 @@ TEST(HostConfig, EveryKey) {
                          "initramfs: /srv/initramfs.cpio\n"
                          "default_vcpus: 2\n"
                          "default_memory_mib: 1024\n"
+                         "tcg_translation_cache_mib: 0\n"
                          "virtiofsd_extra_args: [\"-o\", \"xattr\"]\n"
                          "log_level: debug\n"
                          "seccomp: false\n"
@@ -70,6 +72,7 @@ TEST(HostConfig, EveryKey) {
   EXPECT_EQ(c.initramfs, "/srv/initramfs.cpio");
   EXPECT_EQ(c.default_vcpus, 2u);
   EXPECT_EQ(c.default_memory_mib, 1024u);
+  EXPECT_EQ(c.tcg_translation_cache_mib, 0u);
   EXPECT_EQ(c.virtiofsd_extra_args, (std::vector<std::string>{"-o", "xattr"}));
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_FALSE(c.seccomp);
