@@ -15,7 +15,8 @@ jobs=$(nproc)
 # ccache hits across checkouts in different directories (CI's fresh clones).
 export CCACHE_BASEDIR=$src
 # clang-tidy over the whole tree takes longer than CI's budget on 2 cores (the
-# gRPC headers): it is a stage of its own, `STAGES=tidy ./scripts/run-tests.sh`.
+# gRPC headers): it is a stage of its own, `STAGES=tidy ./scripts/run-tests.sh`;
+# so is the soak, `STAGES=soak` (SOAK_SEQUENTIAL, SOAK_PARALLEL set its counts).
 # The engine tests (docker, podman, containerd and their networking, against
 # runc and then ch-runc) are in the default run: their checks share
 # containers where they can (12-13 VM boots per engine instead of about 40),
@@ -172,6 +173,25 @@ if has_stage sanitizers; then
   else
     fail_stage "sanitizer build"
   fi
+fi
+
+# Opt-in (about 25 min under TCG): 300 sequential runs, 50 parallel
+# create/start/delete, then a census of what the host holds (tests/soak/soak.sh).
+if has_stage soak; then
+  note "soak: ${SOAK_SEQUENTIAL:-300} sequential runs, ${SOAK_PARALLEL:-50} parallel, then a census"
+  soak_log=$(mktemp)
+  tests/soak/soak.sh "${SOAK_SEQUENTIAL:-300}" "${SOAK_PARALLEL:-50}" 2>&1 | tee "$soak_log"
+  line=$(grep -E '^soak: [0-9]+ passed, [0-9]+ failed' "$soak_log" | tail -1)
+  if [ -z "$line" ]; then
+    fail_stage "soak (no summary: the script did not finish)"
+  else
+    p=$(sed -E 's/soak: ([0-9]+) passed, ([0-9]+) failed/\1/' <<<"$line")
+    f=$(sed -E 's/soak: ([0-9]+) passed, ([0-9]+) failed/\2/' <<<"$line")
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "$f" = 0 ] || failures+=("soak: $f failed")
+  fi
+  rm -f "$soak_log"
 fi
 
 if has_stage tidy; then
