@@ -10,8 +10,8 @@
 namespace chrunc::agent {
 
 namespace {
-constexpr size_t kBuffer = 64 * 1024;
-constexpr size_t kPipeBytes = 1024 * 1024;
+constexpr size_t kBuffer = size_t{64} * 1024;
+constexpr size_t kPipeBytes = size_t{1024} * 1024;
 
 bool write_all(int fd, const char* data, size_t size) {
   while (size > 0) {

@@ -14,7 +14,7 @@ namespace chrunc::agent {
 namespace {
 constexpr int kPollMs = 100;
 // Up to a whole stdout pipe (1 MiB, container_impl.cpp) per chunk.
-constexpr size_t kChunk = 1024 * 1024;
+constexpr size_t kChunk = size_t{1024} * 1024;
 }  // namespace
 
 ManagedProcess::ManagedProcess(pid_t pid, container::ProcessStdio stdio)
