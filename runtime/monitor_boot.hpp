@@ -52,6 +52,9 @@ class VmSession {
   int init_pid() const { return init_pid_; }
   // The guest RAM the VM booted with.
   uint64_t memory_mib() const { return memory_mib_; }
+  // virtiofsd, which serves the container's files, exited on its own: every
+  // file access in the guest would wait for it forever.
+  bool share_server_exited() { return virtiofsd_.pid() > 0 && !virtiofsd_.running(); }
 
   // Orderly stop: agent Shutdown, VMM shutdown, virtiofsd stopped. Idempotent.
   void teardown() noexcept;

@@ -84,6 +84,13 @@ void Monitor::serve() {
       log_warn("container " + options_.id + ": the VMM exited");
       break;
     }
+    if (vm_->share_server_exited()) {
+      // As the VMM's end: the container stops (137), so that its commands
+      // say so at once instead of waiting on the guest's file accesses.
+      log_warn("container " + options_.id +
+               ": virtiofsd (the container's file share) exited; stopping the container");
+      break;
+    }
     if (shutdown_requested_ && std::chrono::steady_clock::now() > shutdown_deadline_) break;
   }
 }
