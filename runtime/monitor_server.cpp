@@ -95,6 +95,19 @@ void Monitor::serve() {
   }
 }
 
+void Monitor::undo_unless_saved(Status status, const std::function<void()>& undo) {
+  try {
+    set_status(status);
+  } catch (const Error&) {
+    try {
+      undo();
+    } catch (const std::exception& e) {
+      log_warn("container " + options_.id + ": undoing after a failed status save: " + e.what());
+    }
+    throw;
+  }
+}
+
 bool Monitor::post_agent_call(const std::string& what, std::function<void()> call) {
   bool queued = agent_calls_ && agent_calls_->post([what, call = std::move(call)] {
     try {
@@ -197,10 +210,18 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     if (s != Status::kCreated)
       throw Error(std::string("cannot start a container that is ") + to_string(s));
     agent.start_container(id, 30s);
-    set_status(Status::kRunning);
     processes_->start();
     resend_window_size_ = true;
     timing_mark(dir_, "started");
+    try {
+      set_status(Status::kRunning);
+    } catch (const Error& e) {
+      // The process runs and cannot be unstarted: the monitor says so, and
+      // start fails naming why `state` does not.
+      std::lock_guard lock(mutex_);
+      record_.status = Status::kRunning;
+      throw Error(std::string("started, but the state could not be saved: ") + e.what());
+    }
     return kOk;
   }
   if (command == "kill") {
@@ -214,13 +235,13 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
   if (command == "pause") {
     if (status() != Status::kRunning) throw Error("container not running");
     agent.pause(id);
-    set_status(Status::kPaused);
+    undo_unless_saved(Status::kPaused, [&] { agent.resume(id); });
     return kOk;
   }
   if (command == "resume") {
     if (status() != Status::kPaused) throw Error("container not paused");
     agent.resume(id);
-    set_status(Status::kRunning);
+    undo_unless_saved(Status::kRunning, [&] { agent.pause(id); });
     return kOk;
   }
   if (command == "ps") {

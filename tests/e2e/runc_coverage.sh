@@ -3,7 +3,8 @@
 # the same bundle as the reference where it is installed: --preserve-fds and
 # LISTEN_FDS, delete --force under an attached exec, update of a paused and a
 # stopped container, events --interval, two starts at once, create killed at
-# each phase, virtiofsd killed under a running container, a full state root.
+# each phase, virtiofsd killed under a running container, a full state root
+# (at create, and filling up under a running container).
 # Every command runs under a generous hang guard (timeout 120).
 . "$(dirname "$0")/lib.sh"
 
@@ -264,6 +265,43 @@ left=$(pgrep -af "$FULL" || true)
 [ -z "$left" ] || fail "processes left: $left"
 umount "$FULL"
 leak_check cov-nospc
+case_end
+
+case_begin "cov-enospc-later: the state root fills up under a running container"
+# pause/resume change the guest, then save the status: when the save fails
+# the change is undone, so that the command fails and nothing changed.
+make_bundle "$B" 'sleep 1000'
+FULL=$WORK/full
+mkdir -p "$FULL"
+mount -t tmpfs -o size=256k,mode=0700 tmpfs "$FULL"
+rf() { timeout 120 "$CHRUNC" --root "$FULL" "$@"; }
+rf_status() { rf state cov-nospc2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+rf run -d -b "$B" cov-nospc2 </dev/null >/dev/null 2>&1; expect_eq "run -d" 0 $?
+dd if=/dev/zero of="$FULL/fill" bs=4k 2>/dev/null
+rf pause cov-nospc2 2>"$WORK/err"; rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && ok "pause fails (exit $rc)" || fail "pause on a full root: exit $rc"
+one_line_error "pause" "$WORK/err" "No space left on device"
+expect_eq "state: still running" running "$(rf_status)"
+rf exec cov-nospc2 echo hi </dev/null >"$WORK/out" 2>&1; rc=$?
+expect_eq "the guest is not frozen: exec works" "0 hi" "$rc $(tr -d '\r' <"$WORK/out")"
+rm "$FULL/fill"
+rf pause cov-nospc2; expect_eq "pause with room" 0 $?
+dd if=/dev/zero of="$FULL/fill" bs=4k 2>/dev/null
+rf resume cov-nospc2 2>"$WORK/err"; rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && ok "resume fails (exit $rc)" || fail "resume on a full root: exit $rc"
+expect_eq "state: still paused" paused "$(rf_status)"
+rm "$FULL/fill"
+rf resume cov-nospc2; expect_eq "resume with room" 0 $?
+dd if=/dev/zero of="$FULL/fill" bs=4k 2>/dev/null
+rf kill cov-nospc2 KILL; expect_eq "kill" 0 $?
+for _ in $(seq 100); do [ "$(rf_status 2>/dev/null)" = stopped ] && break; sleep 0.2; done
+expect_eq "stopped" stopped "$(rf_status)"
+rf delete cov-nospc2; expect_eq "delete" 0 $?
+expect_eq "nothing left in the root" "fill" "$(ls -A "$FULL")"
+left=$(pgrep -af "$FULL/" || true)
+[ -z "$left" ] || fail "processes left: $left"
+umount "$FULL"
+leak_check cov-nospc2
 case_end
 
 finish
