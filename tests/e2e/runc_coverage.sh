@@ -238,6 +238,9 @@ make_bundle "$B" 'sleep 1000'
 edit_config "$B" 'c["linux"]["namespaces"]=[n for n in c["linux"]["namespaces"] if n["type"]!="pid"]'
 rtg run -d -b "$B" cov-ag1 </dev/null >/dev/null 2>"$WORK/err"; rc=$?
 expect_eq "run -d without a pid namespace" 0 "$rc"
+comm=$(rtg exec cov-ag1 cat /proc/1/comm </dev/null | tr -d '\r')
+case "$comm" in sh|sleep|"") fail "pid 1 seen by the container is [$comm], not the agent" ;;
+  *) ok "the container sees the guest's pid 1: $comm" ;; esac
 rtg exec cov-ag1 kill -9 1 </dev/null >/dev/null 2>&1
 rtg exec cov-ag1 echo hi </dev/null >"$WORK/out" 2>&1; rc=$?
 expect_eq "exec after kill -9 1" "0 hi" "$rc $(tr -d '\r' <"$WORK/out")"
