@@ -249,6 +249,23 @@ rtg delete --force cov-ag1; expect_eq "delete --force" 0 $?
 leak_check cov-ag1
 case_end
 
+case_begin "cov-guest-reboot: the guest dies from inside (reboot -f with CAP_SYS_BOOT in its pid namespace)"
+# The agent itself cannot be killed (above); the nearest is the whole guest
+# going: the VMM exits (-no-reboot), the container stops, commands say so.
+make_bundle "$B" 'sleep 1000'
+edit_config "$B" 'c["linux"]["namespaces"]=[n for n in c["linux"]["namespaces"] if n["type"]!="pid"]
+for k in ("bounding","effective","permitted"): c["process"]["capabilities"][k].append("CAP_SYS_BOOT")'
+rtg run -d -b "$B" cov-rb1 </dev/null >/dev/null 2>&1; expect_eq "run -d" 0 $?
+rtg exec cov-rb1 reboot -f </dev/null >/dev/null 2>&1; rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && ok "the exec of reboot -f ends (exit $rc)" || fail "exec reboot -f: exit $rc"
+wait_status cov-rb1 stopped && ok "stopped" || fail "state: $(state_field cov-rb1 status)"
+rtg exec cov-rb1 echo hi </dev/null >/dev/null 2>"$WORK/err"; rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && ok "exec fails (exit $rc)" || fail "exec: exit $rc"
+one_line_error "exec" "$WORK/err" "stopped"
+rtg delete cov-rb1; expect_eq "delete" 0 $?
+leak_check cov-rb1
+case_end
+
 case_begin "cov-enospc: a full state root: create fails naming ENOSPC, nothing left"
 make_bundle "$B" 'sleep 1000'
 FULL=$WORK/full
