@@ -210,9 +210,7 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     if (s != Status::kCreated)
       throw Error(std::string("cannot start a container that is ") + to_string(s));
     agent.start_container(id, 30s);
-    processes_->start();
-    resend_window_size_ = true;
-    timing_mark(dir_, "started");
+    std::string unsaved;
     try {
       set_status(Status::kRunning);
     } catch (const Error& e) {
@@ -220,8 +218,12 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
       // start fails naming why `state` does not.
       std::lock_guard lock(mutex_);
       record_.status = Status::kRunning;
-      throw Error(std::string("started, but the state could not be saved: ") + e.what());
+      unsaved = e.what();
     }
+    processes_->start();
+    resend_window_size_ = true;
+    timing_mark(dir_, "started");
+    if (!unsaved.empty()) throw Error("started, but the state could not be saved: " + unsaved);
     return kOk;
   }
   if (command == "kill") {
