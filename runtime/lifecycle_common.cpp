@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -116,6 +117,19 @@ std::string random_hex(size_t bytes) {
     out += digits[c & 15];
   }
   return out;
+}
+
+void refuse_passed_fds(unsigned preserve_fds, bool socket_activation) {
+  constexpr const char* why =
+      ": host file descriptors cannot be passed into the container's VM (see "
+      "docs/deviations.md)";
+  if (preserve_fds > 0) throw Error("--preserve-fds " + std::to_string(preserve_fds) + why);
+  if (!socket_activation) return;
+  const char* fds = std::getenv("LISTEN_FDS");
+  const char* pid = std::getenv("LISTEN_PID");
+  if (fds == nullptr || pid == nullptr || std::string(pid) != std::to_string(::getpid())) return;
+  if (std::string(fds).empty() || std::string(fds) == "0") return;
+  throw Error(std::string("LISTEN_FDS=") + fds + " (socket activation)" + why);
 }
 
 std::filesystem::path monitor_binary() {

@@ -37,6 +37,13 @@ void remove_container(const StateStore& store, const ContainerRecord& record,
 pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& options,
                           bool foreground);
 
+// --preserve-fds N and, for create/run (`socket_activation`), LISTEN_FDS
+// meant for this process (LISTEN_PID is our pid, systemd's convention): runc
+// hands those host fds to the container's process. A VM cannot receive host
+// fds, so any of them is refused, naming why (docs/deviations.md), rather
+// than dropped.
+void refuse_passed_fds(unsigned preserve_fds, bool socket_activation);
+
 // runc's wording for a status in errors ("running", "created", ...).
 std::string status_name(Status status);
 

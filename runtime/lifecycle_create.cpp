@@ -43,19 +43,22 @@ std::string rfc3339_now() {
   return buf;
 }
 
+// The monitor's end of the ready channel (--preserve-fds is refused:
+// refuse_passed_fds).
+constexpr int kReadyFd = 3;
+
 struct ExecPlan {
   std::string program;  // the monitor binary
   std::vector<std::string> args;
   std::vector<std::string> env;
   int stdio[3] = {0, 1, 2};
-  unsigned preserve = 0;
   int ready = -1;
 };
 
 // In the child: only async-signal-safe calls. Lays the fds out as
-// 0-2 stdio, 3..3+N-1 preserved, 3+N the ready pipe, closes the rest, execs.
+// 0-2 stdio, 3 the ready pipe, closes the rest, execs.
 [[noreturn]] void exec_monitor(ExecPlan& plan, char** argv, char** envp) {
-  int ready_target = 3 + static_cast<int>(plan.preserve);
+  int ready_target = kReadyFd;
   int floor = ready_target + 1;
   int ready = ::fcntl(plan.ready, F_DUPFD_CLOEXEC, floor);
   int stdio[3];
@@ -113,6 +116,7 @@ std::string receive_message(int fd) {
 pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& options,
                           bool foreground) {
   validate_container_id(options.id);
+  refuse_passed_fds(options.preserve_fds, true);
   const fs::path bundle = fs::absolute(options.bundle).lexically_normal();
   const fs::path config_path = bundle / "config.json";
   oci::Spec spec = oci::load_spec(config_path);
@@ -159,11 +163,10 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
       throw_errno("socketpair");
     UniqueFd ready_read(pair[0]), ready_write(pair[1]);
     plan.ready = ready_write.get();
-    plan.preserve = options.preserve_fds;
     plan.program = monitor_binary().string();
     plan.args = {kMonitorBinary, kMonitorCommand,
                  "--root",       fs::absolute(store.root()).string(),
-                 "--ready-fd",   std::to_string(3 + options.preserve_fds)};
+                 "--ready-fd",   std::to_string(kReadyFd)};
     if (global.debug) plan.args.push_back("--debug");
     if (!global.log_path.empty()) {
       plan.args.insert(plan.args.end(), {"--log", fs::absolute(global.log_path).string(),

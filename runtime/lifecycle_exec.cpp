@@ -61,6 +61,7 @@ oci::Process process_from_flags(const oci::Spec& spec, const ExecOptions& o) {
 }  // namespace
 
 int exec_process(const GlobalOptions& global, const ExecOptions& options) {
+  refuse_passed_fds(options.preserve_fds, false);
   StateStore store = open_store(global);
   ContainerRecord record = store.load(options.id);
   Status status = effective_status(store, record);

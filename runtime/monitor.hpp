@@ -74,6 +74,10 @@ class Monitor {
   // `what`); false, logged, when the queue is full.
   bool post_agent_call(const std::string& what, std::function<void()> call);
   void set_status(Status status, std::optional<int> exit_code = std::nullopt);
+  // set_status(status) after a guest change (pause, resume) that `undo`
+  // reverts when the status cannot be saved (a full state root): the command
+  // then fails with the save's error and nothing changed.
+  void undo_unless_saved(Status status, const std::function<void()>& undo);
   Status status();
   void report_ready(const std::string& message);
   // One line for create to print (kMonitorWarning), before the ready answer.

@@ -57,6 +57,9 @@ class VmSession {
   uint64_t memory_mib() const { return memory_mib_; }
   // The VM's vCPUs (vm_sizing.hpp).
   unsigned vcpus() const { return vcpus_; }
+  // virtiofsd, which serves the container's files, exited on its own: every
+  // file access in the guest would wait for it forever.
+  bool share_server_exited() { return virtiofsd_.pid() > 0 && !virtiofsd_.running(); }
 
   // Orderly stop: agent Shutdown, VMM shutdown, virtiofsd stopped. Idempotent.
   void teardown() noexcept;

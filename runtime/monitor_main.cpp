@@ -110,9 +110,13 @@ void Monitor::wait_for_create_hooks() {
 
 void Monitor::set_status(Status status, std::optional<int> exit_code) {
   std::lock_guard lock(mutex_);
-  record_.status = status;
-  if (exit_code) record_.exit_code = exit_code;
-  store_.save(record_);
+  // Saved first: a failed save (a full state root) leaves the status the
+  // monitor answers with and the one `state` reads the same.
+  ContainerRecord next = record_;
+  next.status = status;
+  if (exit_code) next.exit_code = exit_code;
+  store_.save(next);
+  record_ = std::move(next);
 }
 
 Status Monitor::status() {
@@ -246,7 +250,12 @@ int Monitor::finish() {
   ::unlink((socket_dir_path(dir_) / "monitor.sock").c_str());
   if (output_) output_->finish(exited_ && !shutdown_requested_ ? 5s : 500ms);
   if (processes_) processes_->stop();
-  set_status(Status::kStopped, exit_code_.load());
+  try {
+    set_status(Status::kStopped, exit_code_.load());
+  } catch (const Error& e) {
+    // The teardown goes on; `state` says stopped once the monitor is gone.
+    log_warn("container " + options_.id + ": " + e.what());
+  }
   timing_mark(dir_, "exited");
   // The queued calls are dropped; the ones under way (the worker's, the
   // requests') end by their deadlines, before the agent client goes.

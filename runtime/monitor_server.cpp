@@ -86,7 +86,27 @@ void Monitor::serve() {
       log_warn("container " + options_.id + ": the VMM exited");
       break;
     }
+    if (vm_->share_server_exited()) {
+      // As the VMM's end: the container stops (137), so that its commands
+      // say so at once instead of waiting on the guest's file accesses.
+      log_warn("container " + options_.id +
+               ": virtiofsd (the container's file share) exited; stopping the container");
+      break;
+    }
     if (shutdown_requested_ && std::chrono::steady_clock::now() > shutdown_deadline_) break;
+  }
+}
+
+void Monitor::undo_unless_saved(Status status, const std::function<void()>& undo) {
+  try {
+    set_status(status);
+  } catch (const Error&) {
+    try {
+      undo();
+    } catch (const std::exception& e) {
+      log_warn("container " + options_.id + ": undoing after a failed status save: " + e.what());
+    }
+    throw;
   }
 }
 
@@ -192,10 +212,20 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
     if (s != Status::kCreated)
       throw Error(std::string("cannot start a container that is ") + to_string(s));
     agent.start_container(id, 30s);
-    set_status(Status::kRunning);
+    std::string unsaved;
+    try {
+      set_status(Status::kRunning);
+    } catch (const Error& e) {
+      // The process runs and cannot be unstarted: the monitor says so, and
+      // start fails naming why `state` does not.
+      std::lock_guard lock(mutex_);
+      record_.status = Status::kRunning;
+      unsaved = e.what();
+    }
     processes_->start();
     resend_window_size_ = true;
     timing_mark(dir_, "started");
+    if (!unsaved.empty()) throw Error("started, but the state could not be saved: " + unsaved);
     return kOk;
   }
   if (command == "kill") {
@@ -209,13 +239,13 @@ std::string Monitor::dispatch(int connection, const rapidjson::Document& request
   if (command == "pause") {
     if (status() != Status::kRunning) throw Error("container not running");
     agent.pause(id);
-    set_status(Status::kPaused);
+    undo_unless_saved(Status::kPaused, [&] { agent.resume(id); });
     return kOk;
   }
   if (command == "resume") {
     if (status() != Status::kPaused) throw Error("container not paused");
     agent.resume(id);
-    set_status(Status::kRunning);
+    undo_unless_saved(Status::kRunning, [&] { agent.pause(id); });
     return kOk;
   }
   if (command == "ps") {
