@@ -13,6 +13,7 @@ add_library(chrunc_runtime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_common.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_main.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_boot.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/boot_slots.cpp
   ${CMAKE_CURRENT_LIST_DIR}/monitor_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/bounded_worker.cpp
   ${CMAKE_CURRENT_LIST_DIR}/host_process.cpp

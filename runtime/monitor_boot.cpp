@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "oci/spec_writer.hpp"
+#include "runtime/boot_slots.hpp"
 #include "runtime/socket_dir.hpp"
 #include "runtime/timing_log.hpp"
 #include "runtime/vm_backend.hpp"
@@ -55,6 +56,10 @@ class BootDeadline {
   Clock::time_point until_;
   fs::path console_log_;
 };
+
+// How long a boot waits for a slot: within create's own 600 s wait for its
+// monitor, with room for the boot itself.
+constexpr std::chrono::milliseconds kBootSlotWait = std::chrono::seconds(400);
 
 }  // namespace
 
@@ -115,6 +120,12 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
                                 : backend.reason)
                 << "\n";
     session->hypervisor_ = vmm::make_hypervisor(backend, config);
+    // Under TCG, at most as many boots at once as host CPUs (boot_slots.hpp).
+    BootSlot slot;
+    if (backend.kind == vmm::BackendChoice::Kind::QemuTcg) {
+      slot = BootSlot::acquire(host_cpus, kBootSlotWait);
+      timing_mark(request.state_dir, "boot-slot");
+    }
     BootDeadline deadline(std::chrono::seconds(config.boot_timeout_s), vm.console_log);
     timing_mark(request.state_dir, "vmm-spawn");
     deadline.phase("vmm-start", [&] { session->hypervisor_->boot(vm); });
@@ -127,6 +138,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     auto health =
         deadline.phase("agent-ready", [&] { return session->agent_->wait_ready(deadline.left()); });
     timing_mark(request.state_dir, "agent-ready");
+    slot.release();
     log_debug("agent " + health.version() + " ready, guest kernel " + health.kernel_release());
     if (request.network && !request.network->interfaces().empty()) {
       session->agent_->configure_interfaces(

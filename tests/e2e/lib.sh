@@ -64,13 +64,17 @@ leak_check() {
   local id=$1 left
   [ -e "$ROOT/$id" ] && fail "state dir $ROOT/$id left"
   for _ in $(seq 50); do pgrep -f "$ROOT/" >/dev/null || break; sleep 0.1; done
-  left=$(pgrep -af "$ROOT/" || true)
+  left=$(pgrep -af "$ROOT/")
+  [ $? -le 1 ] || fail "pgrep itself failed: the process check proved nothing"
   [ -n "$left" ] && fail "processes left: $left"
   left=$(ls -d /sys/fs/cgroup/*/"$id" 2>/dev/null || true)
   [ -n "$left" ] && fail "cgroups left: $left"
   grep -q "$WORK" /proc/self/mountinfo && fail "mounts left under $WORK"
   left=$(find "$ROOT" -type s 2>/dev/null || true)
   [ -n "$left" ] && fail "sockets left: $left"
+  # the socket directory (runtime/socket_dir.hpp) names its state dir
+  left=$(grep -lx "$ROOT/$id" /run/ch-runc/*/state-dir 2>/dev/null || true)
+  [ -n "$left" ] && fail "socket dir left: ${left%/state-dir}"
   return 0
 }
 
