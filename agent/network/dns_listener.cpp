@@ -96,9 +96,18 @@ DnsListener::DnsListener(DnsListenerOptions options, Forward forward)
       throw Error("DNS relay: " + address + " is not a loopback address", EINVAL);
     Endpoint e;
     e.address = address;
-    e.udp = bound_socket(address, options_.port, SOCK_DGRAM);
-    e.port = local_port(e.udp.get());
-    e.tcp = bound_socket(address, e.port, SOCK_STREAM);
+    // Any port (0): the TCP socket takes the port the kernel gave the UDP
+    // one, which another program may hold for TCP; then try another.
+    for (int attempt = 0;; ++attempt) {
+      e.udp = bound_socket(address, options_.port, SOCK_DGRAM);
+      e.port = local_port(e.udp.get());
+      try {
+        e.tcp = bound_socket(address, e.port, SOCK_STREAM);
+        break;
+      } catch (const Error& err) {
+        if (options_.port != 0 || err.sys_errno() != EADDRINUSE || attempt == 20) throw;
+      }
+    }
     endpoints_.push_back(std::move(e));
   }
   wake_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));

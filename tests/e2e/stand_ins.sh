@@ -42,18 +42,38 @@ rt run -d -b "$B" s1 </dev/null >"$WORK/out" 2>"$WORK/err"
 
 case_begin "ps --format json lists the guest's processes as host stand-ins"
 expect_eq "container running" running "$(state_field s1 status)"
-json=$(rt ps --format json s1)
-found=""
-for pid in $(echo "$json" | tr -d '[]' | tr ',' ' '); do
-  [ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" = "sleep 301 " ] && found=$pid
-done
+# The guest's own name for its `sleep 301` (busybox's sh may run it as "exe",
+# through /proc/self/exe), read in the guest.
+guest_comm=""
+read_guest_comm() {
+  guest_comm=$(rt exec s1 sh -c 'for p in /proc/[0-9]*; do [ "$(tr "\0" " " <$p/cmdline)" = "sleep 301 " ] && cat $p/comm; done' </dev/null | head -1)
+  [ -n "$guest_comm" ]
+}
+wait_for 15 read_guest_comm || fail "the guest shows no 'sleep 301'"
+# Its stand-in follows the guest at the process watch's next look (the
+# shell's child is a fork of it first): the pid, command line, name and
+# executable are read together, once they say the same.
+found="" comm="" exe=""
+find_sleep_301() {
+  local pid
+  json=$(rt ps --format json s1) || return 1
+  for pid in $(echo "$json" | tr -d '[]' | tr ',' ' '); do
+    [ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" = "sleep 301 " ] || continue
+    found=$pid
+    comm=$(cat "/proc/$pid/comm" 2>/dev/null)
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+    [ "$comm" = "$guest_comm" ] && [ -n "$exe" ] && return 0
+  done
+  return 1
+}
+wait_for 15 find_sleep_301
 [ -n "$found" ] && ok "pid $found of $json is 'sleep 301'" || fail "no 'sleep 301' among $json"
 if [ -n "$found" ]; then
   expect_eq "its uid and gid are the host's stand_in_user (nobody), not the guest's" \
     "$(id -u nobody) $(id -g nobody)" "$(stat -c '%u %g' "/proc/$found")"
   expect_eq "the guest's uid shows in ch-runc ps" "1000" "$(rt ps s1 -o uid=,args= | awk '$2 == "sleep" && $3 == 301 { print $1 }' | head -1)"
-  expect_eq "its name is the guest's" sleep "$(cat "/proc/$found/comm")"
-  expect_eq "it is the build's helper" "$HELPER" "$(readlink "/proc/$found/exe")"
+  expect_eq "its name is the guest's" "$guest_comm" "$comm"
+  expect_eq "it is the build's helper" "$HELPER" "$exe"
 fi
 monitor=$(state_field s1 pid)
 expect_eq "pid 1 of the monitor's /proc is the monitor" 1 \
@@ -106,6 +126,9 @@ edit_config "$B2" "c['linux']['namespaces']=[n for n in c['linux']['namespaces']
 rt run -d -b "$B2" s2 </dev/null >/dev/null 2>>"$WORK/err"
 expect_eq "container running" running "$(state_field s2 status)"
 rt ps --format json s2 >/dev/null
+# The init starts as `sh -c 'exec sleep 303'`; its stand-in follows the exec
+# at the guest process watch's next look.
+wait_for 15 has_stand_in "sleep 303"
 pid=$(stand_ins_of "sleep 303" | head -1)
 [ -n "$pid" ] && ok "stand-in $pid" || fail "no stand-in for 'sleep 303'"
 monitor=$(state_field s2 pid)
