@@ -4,9 +4,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include <fstream>
-
 #include "common/error.hpp"
+#include "common/sysfs_device.hpp"
 
 namespace chrunc::runtime {
 namespace {
@@ -58,14 +57,8 @@ std::string device_cgroup_access(const std::vector<oci::DeviceCgroupRule>& rules
 fs::path find_host_block_node(uint32_t major, uint32_t minor, const fs::path& sys,
                               const fs::path& dev) {
   const std::string number = std::to_string(major) + ":" + std::to_string(minor);
-  std::ifstream uevent(sys / "dev/block" / number / "uevent");
-  if (!uevent) return {};
-  std::string devname;
-  for (std::string line; std::getline(uevent, line);)
-    if (line.rfind("DEVNAME=", 0) == 0) devname = line.substr(8);
-  // DEVNAME is relative to /dev ("loop3", "mapper/..." is a symlink's target name "dm-0").
-  if (devname.empty() || devname.find("..") != std::string::npos || devname.front() == '/')
-    throw Error("block device " + number + ": sysfs gives no usable node name");
+  const std::string devname = sysfs_device_name(DeviceKind::Block, major, minor, sys);
+  if (devname.empty()) return {};
   fs::path node = dev / devname;
   struct stat st {};
   if (::stat(node.c_str(), &st) != 0) throw_errno("block device " + number + ": " + node.string());

@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 
 #include "agent/container/file_util.hpp"
 #include "agent/container/mount_options.hpp"
 #include "common/error.hpp"
+#include "common/sysfs_device.hpp"
 
 namespace chrunc::container {
 namespace {
@@ -41,12 +41,13 @@ std::string guest_node(const oci::Device& device, mode_t type, dev_t dev) {
   struct stat st {};
   if (::stat(device.path.c_str(), &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_rdev == dev)
     return device.path;
-  const std::string number = std::to_string(device.major) + ":" + std::to_string(device.minor);
-  std::ifstream uevent(std::string(type == S_IFBLK ? "/sys/dev/block/" : "/sys/dev/char/") +
-                       number + "/uevent");
-  for (std::string line; std::getline(uevent, line);)
-    if (line.rfind("DEVNAME=", 0) == 0 && line.find("..") == std::string::npos)
-      return "/dev/" + line.substr(8);
+  try {
+    const std::string name = sysfs_device_name(
+        type == S_IFBLK ? DeviceKind::Block : DeviceKind::Char, device.major, device.minor);
+    if (!name.empty()) return "/dev/" + name;
+  } catch (const Error&) {
+    // no usable name: the spec's path, as when sysfs has no such device
+  }
   return device.path;
 }
 
