@@ -111,12 +111,23 @@ if has_stage e2e; then
   run_ctest e2e build -L e2e -j 1
 fi
 
+# add_summary NAME LINE: adds a script's "NAME: N passed, M failed" line to
+# the totals, naming NAME among the failures when M > 0.
+add_summary() {
+  local p f
+  p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$2")
+  f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$2")
+  passed=$((passed + p))
+  failed=$((failed + f))
+  [ "$f" = 0 ] || failures+=("$1: $f failed")
+}
+
 # Runs tests/engines against one runtime; every engine's "N passed, M
 # failed" line adds to the totals, and each failed test is named.
 run_engines() {
   local label=$1
   shift
-  local log start line engine p f
+  local log start line engine
   log=$(mktemp)
   start=$SECONDS
   tests/engines/run-engine-tests.sh "$@" 2>&1 | tee "$log"
@@ -127,11 +138,7 @@ run_engines() {
       fail_stage "engines/$label/$engine (no summary: the script did not finish)"
       continue
     fi
-    p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
-    f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
-    passed=$((passed + p))
-    failed=$((failed + f))
-    [ "$f" = 0 ] || failures+=("engines/$label/$engine: $f failed")
+    add_summary "engines/$label/$engine" "$line"
   done
   # the names of the failed tests, per engine, for the summary
   awk -v l="$label" '/^# === .* ===$/ {e=$3} /^not ok/ {sub(/^not ok [0-9]+ - /, ""); print "engines/" l "/" e ": " $0}' "$log" |
@@ -185,11 +192,7 @@ if has_stage soak; then
   if [ -z "$line" ]; then
     fail_stage "soak (no summary: the script did not finish)"
   else
-    p=$(sed -E 's/soak: ([0-9]+) passed, ([0-9]+) failed/\1/' <<<"$line")
-    f=$(sed -E 's/soak: ([0-9]+) passed, ([0-9]+) failed/\2/' <<<"$line")
-    passed=$((passed + p))
-    failed=$((failed + f))
-    [ "$f" = 0 ] || failures+=("soak: $f failed")
+    add_summary soak "$line"
   fi
   rm -f "$soak_log"
 fi
