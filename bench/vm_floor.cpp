@@ -10,7 +10,7 @@
 
 #include "agent/transport_names.hpp"
 #include "common/error.hpp"
-#include "runtime/vm_backend.hpp"
+#include "runtime/monitor/vm_backend.hpp"
 #include "vmm/host_config.hpp"
 #include "vmm/hypervisor.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "cmd/command_groups.hpp"
 #include "common/error.hpp"
-#include "runtime/lifecycle.hpp"
+#include "runtime/cli/lifecycle.hpp"
 
 namespace chrunc::cmd {
 
@@ -29,7 +29,7 @@ void add_check_command(CLI::App& app, ParsedCommand& out) {
   });
 }
 
-// The report comes from ch-runc-monitor (runtime/host_check.hpp): the probe
+// The report comes from ch-runc-monitor (runtime/monitor/host_check.hpp): the probe
 // boots a VM, which the CLI binary carries no code for.
 int run_check(const ParsedCommand& parsed) {
   const std::string program = runtime::monitor_binary().string();

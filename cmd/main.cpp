@@ -8,7 +8,7 @@
 
 #include "cmd/parsed_command.hpp"
 #include "common/log.hpp"
-#include "runtime/lifecycle.hpp"
+#include "runtime/cli/lifecycle.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The ch-runc command line, parsed: runc's global flags, which command, and
 // that command's options. parse_command_line() does no I/O; run_command()
-// carries the command out (through runtime/lifecycle.hpp, or directly for
+// carries the command out (through runtime/cli/lifecycle.hpp, or directly for
 // state, list, spec and features).
 
 #include <chrono>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "runtime/lifecycle.hpp"
+#include "runtime/cli/lifecycle.hpp"
 
 namespace chrunc::cmd {
 

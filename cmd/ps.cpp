@@ -1,5 +1,5 @@
 // `ps`: runc's ps.go. Arguments after the container id are ps options
-// (table format), understood by runtime/ps_table.hpp.
+// (table format), understood by runtime/cli/ps_table.hpp.
 #include <cstdio>
 #include <memory>
 

@@ -6,7 +6,7 @@
 #include "cmd/command_groups.hpp"
 #include "cmd/list_table.hpp"
 #include "common/error.hpp"
-#include "runtime/container_status.hpp"
+#include "runtime/store/container_status.hpp"
 
 namespace chrunc::cmd {
 namespace {

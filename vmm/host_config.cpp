@@ -131,7 +131,7 @@ const std::map<std::string, Setter>& setters() {
                           const std::string& o) { c.boot_timeout_s = seconds(n, k, o); }},
       {"stand_in_user",
        [](HostConfig& c, const YAML::Node& n, const std::string& k, const std::string& o) {
-         // Resolved by the monitor (runtime/stand_in_user.hpp); refused here
+         // Resolved by the monitor (runtime/relays/stand_in_user.hpp); refused here
          // when plainly root, so that `ch-runc check` says so.
          c.stand_in_user = scalar<std::string>(n, k, o, "a user name, uid or uid:gid");
          const std::string& u = c.stand_in_user;

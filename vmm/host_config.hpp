@@ -41,7 +41,7 @@ struct HostConfig {
   // down and create fails naming the phase and the guest's last console line.
   unsigned boot_timeout_s = 90;
   // The one unprivileged host user every stand-in of a guest process runs as
-  // (runtime/stand_in_user.hpp): a name, a uid or uid:gid, never root.
+  // (runtime/relays/stand_in_user.hpp): a name, a uid or uid:gid, never root.
   std::string stand_in_user = "nobody";
 };
 

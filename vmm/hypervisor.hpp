@@ -33,7 +33,7 @@ struct NetDevice {
 };
 
 // A host block device given to the VM as a virtio-blk disk
-// (runtime/host_block_devices.hpp): the host opened it, in the mode it chose.
+// (runtime/host/host_block_devices.hpp): the host opened it, in the mode it chose.
 struct DiskDevice {
   std::string serial;               // virtio serial: the guest finds the disk by it
   std::filesystem::path host_node;  // cloud-hypervisor opens this path itself

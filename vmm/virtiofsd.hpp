@@ -1,6 +1,6 @@
 #pragma once
 // virtiofsd: one per container, serving its share directory
-// (runtime/container_share.hpp), owned by an RAII object.
+// (runtime/host/container_share.hpp), owned by an RAII object.
 
 #include <chrono>
 #include <filesystem>

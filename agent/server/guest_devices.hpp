@@ -2,7 +2,7 @@
 // What the spec's linux.devices become inside this VM, decided before the
 // container is made.
 //
-// Block devices the host attached (runtime/host_block_devices.hpp) are
+// Block devices the host attached (runtime/host/host_block_devices.hpp) are
 // virtio-blk disks here with the guest's own major:minor: each is found by
 // its virtio serial (<sys>/block/<disk>/serial), and the spec is rewritten so
 // that the device entries with the host's numbers, and the device cgroup

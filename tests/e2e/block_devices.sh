@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: host block devices in linux.devices reach the container as
-# virtio-blk disks (runtime/host_block_devices.hpp, agent/server/guest_devices.hpp):
+# virtio-blk disks (runtime/host/host_block_devices.hpp, agent/server/guest_devices.hpp):
 # read and written, the write on the host after the container stops; a
 # device the cgroup rules give no "w" is opened read-only by the host (the
 # VMM holds no writable fd of it, and writes fail inside); two at once in spec

@@ -72,7 +72,7 @@ leak_check() {
   grep -q "$WORK" /proc/self/mountinfo && fail "mounts left under $WORK"
   left=$(find "$ROOT" -type s 2>/dev/null || true)
   [ -n "$left" ] && fail "sockets left: $left"
-  # the socket directory (runtime/socket_dir.hpp) names its state dir
+  # the socket directory (runtime/store/socket_dir.hpp) names its state dir
   left=$(grep -lx "$ROOT/$id" /run/ch-runc/*/state-dir 2>/dev/null || true)
   [ -n "$left" ] && fail "socket dir left: ${left%/state-dir}"
   return 0

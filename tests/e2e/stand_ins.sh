@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: the host stand-ins of the guest's processes (runtime/stand_ins.hpp):
+# End-to-end: the host stand-ins of the guest's processes (runtime/relays/stand_ins.hpp):
 # `ps --format json` lists host pids whose command line is the guest
 # process's (what docker top shows), running as the host's unprivileged
 # stand_in_user whatever the guest's uid; an exec shows up and goes away; signals

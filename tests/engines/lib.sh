@@ -142,7 +142,7 @@ ours() {
 ids_names() { grep -v '^shim-socket ' "$2" 2>/dev/null | grep -v '^[[:space:]]*$' >"$1/ids.names"; return 0; }
 
 # runtime_socket_dirs DIR: ch-runc's socket dirs of our containers that are
-# still there: /run/ch-runc/<fnv1a-64 of STATE_DIR> (runtime/socket_dir.cpp)
+# still there: /run/ch-runc/<fnv1a-64 of STATE_DIR> (runtime/store/socket_dir.cpp)
 # with STATE_DIR = ROOT/ID, ROOT a runtime root the engines keep under DIR.
 CHRUNC_SOCKET_ROOT=/run/ch-runc
 runtime_socket_dirs() {

@@ -44,7 +44,7 @@ census() {
   echo "network namespaces: $(ip netns list 2>/dev/null | wc -l)"
   echo "sockets under the state root: $(find "$ROOT" -type s 2>/dev/null | wc -l)"
   echo "state root entries: $(ls -A "$ROOT" 2>/dev/null | wc -l)"
-  # socket directories (runtime/socket_dir.hpp) name their state dir
+  # socket directories (runtime/store/socket_dir.hpp) name their state dir
   echo "socket directories of soak containers: $(grep -l "$WORK/" /run/ch-runc/*/state-dir 2>/dev/null | wc -l)"
   echo "KVM verdicts cached: $(ls /run/ch-runc/kvm-probe 2>/dev/null | wc -l)"
 }

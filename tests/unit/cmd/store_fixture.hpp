@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "runtime/state_store.hpp"
+#include "runtime/store/state_store.hpp"
 
 namespace chrunc::cmd::testing {
 

@@ -1,4 +1,4 @@
-#include "runtime/boot_slots.hpp"
+#include "runtime/monitor/boot_slots.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 // The monitor's worker for agent calls: in order, bounded, and stoppable
 // while a job is stuck (a guest that does not answer).
-#include "runtime/bounded_worker.hpp"
+#include "runtime/monitor/bounded_worker.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The container's share directory, with real mounts (needs root).
-#include "runtime/container_share.hpp"
+#include "runtime/host/container_share.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

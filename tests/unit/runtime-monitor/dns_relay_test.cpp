@@ -2,7 +2,7 @@
 // with a nameserver, the cap on queries in flight, and the whole path over a
 // real gRPC connection to an in-process AgentService: a UDP/TCP client ->
 // the agent's listener -> RelayDns -> the relay -> a nameserver -> back.
-#include "runtime/dns_relay.hpp"
+#include "runtime/relays/dns_relay.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -22,8 +22,8 @@
 #include "agent/server/grpc_server.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "runtime/dns_exchange.hpp"
-#include "runtime/in_flight_limit.hpp"
+#include "runtime/monitor/in_flight_limit.hpp"
+#include "runtime/relays/dns_exchange.hpp"
 
 namespace chrunc::runtime {
 namespace {

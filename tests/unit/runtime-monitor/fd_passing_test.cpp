@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "common/error.hpp"
-#include "runtime/console_socket.hpp"
-#include "runtime/control_client.hpp"
-#include "runtime/control_socket.hpp"
-#include "runtime/socket_dir.hpp"
+#include "runtime/cli/console_socket.hpp"
+#include "runtime/cli/control_client.hpp"
+#include "runtime/monitor/control_socket.hpp"
+#include "runtime/store/socket_dir.hpp"
 
 namespace chrunc::runtime {
 namespace {

@@ -1,4 +1,4 @@
-#include "runtime/hooks.hpp"
+#include "runtime/cli/hooks.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "runtime/host_block_devices.hpp"
+#include "runtime/host/host_block_devices.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Runs against the host's real cgroup hierarchy (root needed; skipped otherwise).
-#include "runtime/host_cgroup.hpp"
+#include "runtime/host/host_cgroup.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

@@ -1,5 +1,5 @@
 // Killing by identity: a pid whose start time differs is left alone.
-#include "runtime/host_process.hpp"
+#include "runtime/host/host_process.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "common/unique_fd.hpp"
-#include "runtime/state_store.hpp"
+#include "runtime/store/state_store.hpp"
 
 namespace chrunc::runtime {
 namespace {

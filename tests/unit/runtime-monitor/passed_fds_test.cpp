@@ -5,7 +5,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "runtime/lifecycle_common.hpp"
+#include "runtime/cli/lifecycle_common.hpp"
 
 namespace chrunc::runtime {
 namespace {

@@ -1,4 +1,4 @@
-#include "runtime/pid_file.hpp"
+#include "runtime/cli/pid_file.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "runtime/ps_table.hpp"
+#include "runtime/cli/ps_table.hpp"
 
 #include <gtest/gtest.h>
 

@@ -14,9 +14,9 @@
 
 #include "agent/client/agent_client.hpp"
 #include "common/error.hpp"
-#include "runtime/control_client.hpp"
-#include "runtime/control_socket.hpp"
-#include "runtime/socket_dir.hpp"
+#include "runtime/cli/control_client.hpp"
+#include "runtime/monitor/control_socket.hpp"
+#include "runtime/store/socket_dir.hpp"
 
 namespace chrunc::runtime {
 namespace {

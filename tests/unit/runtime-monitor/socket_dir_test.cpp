@@ -1,4 +1,4 @@
-#include "runtime/socket_dir.hpp"
+#include "runtime/store/socket_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

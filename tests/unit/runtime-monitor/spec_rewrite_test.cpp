@@ -1,4 +1,4 @@
-#include "runtime/spec_rewrite.hpp"
+#include "runtime/monitor/spec_rewrite.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

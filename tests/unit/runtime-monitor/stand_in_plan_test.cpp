@@ -1,4 +1,4 @@
-#include "runtime/stand_in_plan.hpp"
+#include "runtime/relays/stand_in_plan.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/stand_in_user.hpp"
+#include "runtime/relays/stand_in_user.hpp"
 
 #include <gtest/gtest.h>
 #include <pwd.h>

@@ -1,6 +1,6 @@
 // StandIns with the real ch-runc-standin helper: what the host sees of a
 // stand-in, and the signals it forwards.
-#include "runtime/stand_ins.hpp"
+#include "runtime/relays/stand_ins.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

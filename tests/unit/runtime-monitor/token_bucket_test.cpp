@@ -1,4 +1,4 @@
-#include "runtime/token_bucket.hpp"
+#include "runtime/relays/token_bucket.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "runtime/update_limits.hpp"
+#include "runtime/host/update_limits.hpp"
 
 #include <gtest/gtest.h>
 
-#include "runtime/vm_sizing.hpp"
+#include "runtime/monitor/vm_sizing.hpp"
 
 namespace chrunc::runtime {
 namespace {

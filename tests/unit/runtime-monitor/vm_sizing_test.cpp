@@ -1,4 +1,4 @@
-#include "runtime/vm_sizing.hpp"
+#include "runtime/monitor/vm_sizing.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/container_status.hpp"
+#include "runtime/store/container_status.hpp"
 
 #include <gtest/gtest.h>
 #include <pwd.h>

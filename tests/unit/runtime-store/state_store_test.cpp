@@ -1,4 +1,4 @@
-#include "runtime/state_store.hpp"
+#include "runtime/store/state_store.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -6,7 +6,7 @@
 
 #include "common/error.hpp"
 #include "common/unique_fd.hpp"
-#include "runtime/state_store.hpp"
+#include "runtime/store/state_store.hpp"
 #include "temp_store.hpp"
 
 namespace chrunc::runtime {
