@@ -24,5 +24,9 @@ inline constexpr const char* kDebugCmdlineFlag = "chrunc.debug=1";
 // Benchmarks' floor: the agent powers the VM off as soon as /proc is mounted
 // (the same kernel and initramfs, no runtime work at all).
 inline constexpr const char* kPowerOffAtInitCmdlineFlag = "chrunc.poweroff_at_init=1";
+// Benchmarks' floor to a ready agent: the agent does all it does before it
+// serves (modules, tmpfs root, gRPC server, the host transport opened), then
+// powers the VM off instead of waiting for the host.
+inline constexpr const char* kPowerOffWhenReadyCmdlineFlag = "chrunc.poweroff_ready=1";
 
 }  // namespace chrunc::agent

@@ -7,10 +7,31 @@ import subprocess
 from benchlib import DEVNULL, SRC, Runtime, median
 
 
+def guest_images():
+    """The build tree's guest images, (kernel release, vmlinux, initramfs):
+    build/guest (the configured kernel) and build/guest/debian (the Debian
+    kernel, `ninja guest-image-debian`), where they exist."""
+    images = []
+    for d in (os.path.join(SRC, "build", "guest"), os.path.join(SRC, "build", "guest", "debian")):
+        kernel, initramfs = os.path.join(d, "vmlinux"), os.path.join(d, "initramfs.cpio")
+        if not (os.path.isfile(kernel) and os.path.isfile(initramfs)):
+            continue
+        try:
+            release = open(os.path.join(d, "kernel-release")).read().strip()
+        except OSError:
+            release = os.path.relpath(d, SRC)
+        images.append((release, kernel, initramfs))
+    return images
+
+
 def lifecycle(ctx):
     bundle = ctx.bundle("true", "true")
     floor_tool = os.path.join(SRC, "build", "bench", "vm-floor")
     ours, runc, floor, other = [], [], [], []
+    # The VM floor to a ready agent (VMM start to the agent serving) of each
+    # guest kernel built here: what the kernel and the agent's start cost.
+    images = guest_images() if os.access(floor_tool, os.X_OK) else []
+    ready = {release: [] for release, _, _ in images}
     # --compare: another ch-runc build (e.g. before a change), interleaved.
     compare = Runtime("compare", ctx.args.compare, os.path.join(ctx.tmp, "compare-root")) \
         if ctx.args.compare else None
@@ -28,12 +49,20 @@ def lifecycle(ctx):
             r = subprocess.run([floor_tool], stdout=subprocess.PIPE, stderr=DEVNULL, text=True)
             if r.returncode == 0:
                 floor.append(float(r.stdout.strip()))
+        for release, kernel, initramfs in images:
+            r = subprocess.run([floor_tool, "--ready", kernel, initramfs], stdout=subprocess.PIPE,
+                               stderr=DEVNULL, text=True)
+            if r.returncode == 0:
+                ready[release].append(float(r.stdout.strip()))
         if ctx.runc:
             t, r = ctx.runc.timed("run", "--bundle", bundle, ctx.new_id("life"), stdout=DEVNULL)
             if r.returncode == 0:
                 runc.append(t)
     ctx.row("run busybox true (create+start+exit+delete)", median(ours), "VM floor", median(floor))
     ctx.row("run busybox true", median(ours), "runc run", median(runc))
+    for release, times in ready.items():
+        ctx.row(f"VM floor to agent ready, kernel {release}", median(times), "runc run",
+                median(runc))
     if compare:
         ctx.row("run busybox true", median(ours), "--compare ch-runc", median(other))
         compare.delete_all()
@@ -43,7 +72,9 @@ def lifecycle(ctx):
 GUEST_MARKS = [("filesystems mounted", "guest: /init running"),
                ("loaded", "guest: modules loaded"),
                ("switched to a tmpfs root", "guest: tmpfs root"),
-               ("gRPC server up", "guest: gRPC server up")]
+               ("gRPC server up", "guest: gRPC server up"),
+               ("serving on", "guest: agent serving"),
+               ("listening on vsock", "guest: agent serving")]
 
 
 def phases(ctx):
@@ -77,7 +108,7 @@ def phases(ctx):
         ctx.row(f"phase: {name} (host clock, since previous mark)", median(gaps.get(name, [])))
     ctx.row("phase: total, create to torn-down (host clock)",
             median(gaps.get("total (create to torn-down)", [])))
-    for _, label in GUEST_MARKS:
+    for label in dict.fromkeys(label for _, label in GUEST_MARKS):
         if label in guest:
             ctx.row(f"{label} (guest uptime)", median(guest[label]))
 

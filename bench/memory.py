@@ -34,15 +34,16 @@ def _pss_by_role(pids):
     return totals
 
 
-def _guest_used_kib(ctx, cid):
-    """MemTotal - MemFree from the guest's /proc/meminfo (the container's
-    /proc is the VM's: no lxcfs in the guest)."""
+def _guest_meminfo_kib(ctx, cid):
+    """(MemTotal, MemTotal - MemFree) from the guest's /proc/meminfo (the
+    container's /proc is the VM's: no lxcfs in the guest). MemTotal is the
+    guest RAM less what the kernel keeps (its image, reserved memory)."""
     r = ctx.ours.call("exec", cid, "cat", "/proc/meminfo", stdout=subprocess.PIPE,
                       stderr=DEVNULL, text=True)
     fields = dict(re.findall(r"^(\w+):\s+(\d+) kB", r.stdout, re.M))
     if "MemTotal" not in fields or "MemFree" not in fields:
         return None
-    return int(fields["MemTotal"]) - int(fields["MemFree"])
+    return int(fields["MemTotal"]), int(fields["MemTotal"]) - int(fields["MemFree"])
 
 
 def _measure(ctx, count):
@@ -67,8 +68,10 @@ def _measure(ctx, count):
     if resident:
         ctx.row(f"memory: guest RAM resident on the host (VMM's memfd RSS), {label}",
                 median(resident) / 1024, unit="MiB")
-    used = _guest_used_kib(ctx, ours[0][0])
-    if used is not None:
+    meminfo = _guest_meminfo_kib(ctx, ours[0][0])
+    if meminfo is not None:
+        total_kib, used = meminfo
+        ctx.row(f"memory: guest MemTotal, {label}", total_kib / 1024, unit="MiB")
         ctx.row(f"memory: guest RAM in use, guest's MemTotal-MemFree, {label}", used / 1024,
                 unit="MiB")
     for runtime, started in ((ctx.ours, ours), (ctx.runc, theirs)):

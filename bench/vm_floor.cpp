@@ -3,10 +3,17 @@
 // command line) with the agent told to power off as soon as it starts, and
 // prints the seconds from spawning the VMM to the VMM's exit. No runtime,
 // no virtiofsd, no agent connection.
+//   vm-floor [--ready] [KERNEL INITRAMFS]
+// --ready: the agent powers off once it is ready to serve (modules loaded,
+// tmpfs root, host transport open) instead of at /init. KERNEL INITRAMFS:
+// boot that image instead of the host config's (bench/ compares kernels).
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/transport_names.hpp"
 #include "common/error.hpp"
@@ -14,9 +21,21 @@
 #include "vmm/host_config.hpp"
 #include "vmm/hypervisor.hpp"
 
-int main() {
+int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
   namespace fs = std::filesystem;
+  bool ready = false;
+  std::vector<std::string> image_args;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--ready") == 0)
+      ready = true;
+    else
+      image_args.emplace_back(argv[i]);
+  }
+  if (!image_args.empty() && image_args.size() != 2) {
+    std::fprintf(stderr, "usage: vm-floor [--ready] [KERNEL INITRAMFS]\n");
+    return 2;
+  }
   try {
     const chrunc::vmm::HostConfig config = chrunc::vmm::load_host_config();
     char tmpl[] = "/tmp/ch-runc-floor.XXXXXX";
@@ -24,9 +43,10 @@ int main() {
     const fs::path work_dir = tmpl;
     chrunc::vmm::VmConfig vm;
     const auto image = chrunc::runtime::resolve_guest_image(config);
-    vm.kernel = image.kernel;
-    vm.initramfs = image.initramfs;
-    vm.kernel_cmdline_extra = chrunc::agent::kPowerOffAtInitCmdlineFlag;
+    vm.kernel = image_args.empty() ? image.kernel : fs::path(image_args[0]);
+    vm.initramfs = image_args.empty() ? image.initramfs : fs::path(image_args[1]);
+    vm.kernel_cmdline_extra = ready ? chrunc::agent::kPowerOffWhenReadyCmdlineFlag
+                                    : chrunc::agent::kPowerOffAtInitCmdlineFlag;
     vm.vcpus = config.default_vcpus;
     vm.memory_mib = config.default_memory_mib;
     vm.work_dir = work_dir;

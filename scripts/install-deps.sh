@@ -19,6 +19,8 @@ packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   # running containers in VMs here: QEMU (+ its virtiofsd), guest image tools
   qemu-system-x86 qemu-system-common cpio lz4 zstd xz-utils python3 kmod
+  # the guest kernel (guest/build-kernel.sh): Debian's kernel source and its build tools
+  linux-source-6.1 bc bison flex libelf-dev
   # tests: busybox rootfs, network namespaces, the reference runtime
   busybox-static iproute2 procps psmisc runc util-linux
 )
@@ -33,7 +35,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# fetch-kernel.sh resolves linux-image-cloud-amd64 through apt-cache: make sure lists exist.
+# fetch-kernel.sh (the Debian-kernel image: CHRUNC_GUEST_KERNEL=debian, guest-image-debian,
+# the vmm unit tests' test guest) resolves linux-image-cloud-amd64 through apt-cache: make sure lists exist.
 if ! apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1; then
   apt-get update -qq
 fi

@@ -40,6 +40,7 @@ void serve_connection(FdServer& server, int host, const std::string& initial) {
   UniqueFd port(::open(device.c_str(), O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (!port) throw_errno("open " + device);
   log(options, "serving on " + device);
+  if (options.serving) options.serving();
   std::optional<Clock::time_point> disconnected_at;
   std::string first(64 * 1024, '\0');
   while (true) {
@@ -71,6 +72,7 @@ void serve_connection(FdServer& server, int host, const std::string& initial) {
                 "bind vsock port " + std::to_string(kVsockPort));
   check_syscall(::listen(listener.get(), 4), "listen vsock");
   log(options, "listening on vsock port " + std::to_string(kVsockPort));
+  if (options.serving) options.serving();
   std::optional<Clock::time_point> disconnected_at;
   while (true) {
     pollfd pfd{listener.get(), POLLIN, 0};

@@ -20,6 +20,9 @@ struct HostLinkOptions {
   // How long to wait for the transport device after the modules are loaded.
   std::chrono::milliseconds device_timeout = std::chrono::seconds(10);
   std::function<void()> gone;
+  // Called once the transport is open and the agent waits for the host
+  // (the benchmarks' ready floor powers off here; may be empty).
+  std::function<void()> serving;
   std::function<void(const char*)> debug;  // verbose log lines (may be empty)
 };
 

@@ -1,8 +1,8 @@
 // ch-runc-agent: PID 1 of the VM. Mounts the early filesystems, loads the
-// image's kernel modules, brings lo up, leaves the initramfs for a tmpfs root
-// (so containers can pivot_root), then serves agent.proto over the host
-// transport until Shutdown (or until the host is gone for good), and powers
-// the VM off. It never exits: PID 1 exiting panics the kernel.
+// image's kernel modules (the Debian-kernel image only), brings lo up, leaves the initramfs for a
+// tmpfs root (so containers can pivot_root), then serves agent.proto over the host transport until
+// Shutdown (or until the host is gone for good), and powers the VM off. It never exits: PID 1
+// exiting panics the kernel.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -109,6 +109,8 @@ int main() {
       power_off();
     };
     link.debug = debug_line;
+    if (pid1 && kernel_cmdline_has(kPowerOffWhenReadyCmdlineFlag))
+      link.serving = [] { power_off(); };
     serve_host(server, link);
   } catch (const std::exception& e) {
     if (pid1) fatal(e.what());
