@@ -13,11 +13,11 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "oci/spec_parser.hpp"
-#include "oci/version.hpp"
 #include "runtime/cli/hooks.hpp"
 #include "runtime/host/host_cgroup.hpp"
 #include "runtime/host/host_network.hpp"
 #include "runtime/host/host_process.hpp"
+#include "runtime/store/container_status.hpp"
 
 namespace chrunc::runtime {
 
@@ -32,20 +32,6 @@ void apply_logging(const GlobalOptions&) {}
 
 oci::Spec load_saved_spec(const StateStore& store, const std::string& id) {
   return oci::load_spec(store.dir(id) / "config.json");
-}
-
-oci::State hook_state(const ContainerRecord& record, Status status) {
-  oci::State state;
-  state.oci_version = oci::kSpecVersion;
-  state.id = record.id;
-  state.status = to_string(status);
-  state.pid = status == Status::kStopped ? 0 : record.monitor_pid;
-  state.bundle = record.bundle.string();
-  state.rootfs = record.rootfs.string();
-  state.created = record.created;
-  state.owner = record.owner;
-  state.annotations = record.annotations;
-  return state;
 }
 
 bool wait_monitor_gone(const ContainerRecord& record, std::chrono::milliseconds timeout) {
@@ -82,7 +68,7 @@ void remove_container(const StateStore& store, const ContainerRecord& record,
   try {
     oci::Spec spec = load_saved_spec(store, record.id);
     if (spec.hooks && !spec.hooks->poststop.empty()) {
-      std::string state = oci::write_state_compact(hook_state(record, Status::kStopped));
+      std::string state = oci::write_state_compact(record_state(record, Status::kStopped));
       run_hooks_warn(spec.hooks->poststop, state, "poststop");
     }
   } catch (const Error& e) {

@@ -19,8 +19,6 @@ void apply_logging(const GlobalOptions& global);
 
 // The spec create saved in the state dir (config.json as given at create time).
 oci::Spec load_saved_spec(const StateStore& store, const std::string& id);
-// The OCI state of a record with the given status (hooks read it on stdin).
-oci::State hook_state(const ContainerRecord& record, Status status);
 
 // Waits until the monitor is gone (zombies count as gone), at most `timeout`.
 bool wait_monitor_gone(const ContainerRecord& record, std::chrono::milliseconds timeout);

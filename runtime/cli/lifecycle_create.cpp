@@ -24,6 +24,7 @@
 #include "runtime/host/host_cgroup.hpp"
 #include "runtime/host/host_namespaces.hpp"
 #include "runtime/host/update_limits.hpp"
+#include "runtime/store/container_status.hpp"
 #include "runtime/store/timing_log.hpp"
 
 namespace chrunc::runtime {
@@ -192,7 +193,7 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
       // NICs are made from (see kMonitorNamespacesReady).
       record = store.load(options.id);
       if (spec.hooks) {
-        std::string state = oci::write_state_compact(hook_state(record, Status::kCreating));
+        std::string state = oci::write_state_compact(record_state(record, Status::kCreating));
         // runc's order; createContainer hooks run here too (see spec_rewrite.hpp).
         run_hooks(spec.hooks->prestart, state, "prestart");
         run_hooks(spec.hooks->create_runtime, state, "createRuntime");

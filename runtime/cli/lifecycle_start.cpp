@@ -29,7 +29,7 @@ void start_container(const GlobalOptions& global, const std::string& id) {
     throw Error("cannot start container " + id + ": config.json has no \"process\"");
   call_monitor(store.dir(id), "start", kMonitorSlowAnswerTimeout);
   if (spec.hooks && !spec.hooks->poststart.empty()) {
-    std::string state = oci::write_state_compact(hook_state(record, Status::kRunning));
+    std::string state = oci::write_state_compact(record_state(record, Status::kRunning));
     run_hooks_warn(spec.hooks->poststart, state, "poststart");
   }
 }

@@ -47,20 +47,23 @@ Status effective_status(const StateStore& store, const ContainerRecord& record) 
   return Status::kStopped;
 }
 
-oci::State container_state(const StateStore& store, const std::string& id) {
-  const ContainerRecord record = store.load(id);
-  const Status status = effective_status(store, record);
+oci::State record_state(const ContainerRecord& record, Status status) {
   oci::State state;
   state.oci_version = oci::kSpecVersion;
   state.id = record.id;
   state.status = to_string(status);
-  state.pid = (status == Status::kStopped) ? 0 : record.monitor_pid;
+  state.pid = status == Status::kStopped ? 0 : record.monitor_pid;
   state.bundle = record.bundle.string();
   state.rootfs = record.rootfs.string();
   state.created = record.created;
   state.owner = record.owner;
   state.annotations = record.annotations;
   return state;
+}
+
+oci::State container_state(const StateStore& store, const std::string& id) {
+  const ContainerRecord record = store.load(id);
+  return record_state(record, effective_status(store, record));
 }
 
 std::vector<oci::State> list_states(const StateStore& store) {

@@ -15,6 +15,10 @@ namespace chrunc::runtime {
 // monitor is dead; a `creating` record whose creator died (lock free, no monitor) is stopped too.
 Status effective_status(const StateStore& store, const ContainerRecord& record);
 
+// The OCI state of a record with the given status (pid 0 once stopped);
+// `state` and `list` give it with the effective status, hooks read it on stdin.
+oci::State record_state(const ContainerRecord& record, Status status);
+
 // The OCI state of one container; throws `container "<id>" does not exist`.
 oci::State container_state(const StateStore& store, const std::string& id);
 
