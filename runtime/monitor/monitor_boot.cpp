@@ -145,6 +145,8 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     slot.release();
     const size_t paged_out = vmm::page_out_mapped_images(session->hypervisor_->pid(), boot_images);
     log_debug("boot images paged out of the VMM: " + std::to_string(paged_out >> 10) + " KiB");
+    session->boot_images_ = boot_images;
+    session->booted_at_ = std::chrono::steady_clock::now();
     log_debug("agent " + health.version() + " ready, guest kernel " + health.kernel_release());
     if (request.network && !request.network->interfaces().empty()) {
       session->agent_->configure_interfaces(
@@ -201,6 +203,15 @@ void VmSession::teardown() noexcept {
 
 VmSession::~VmSession() {
   teardown();
+}
+
+void VmSession::page_out_boot_images_again() {
+  static constexpr std::chrono::seconds kRetries[] = {
+      std::chrono::seconds(2), std::chrono::seconds(10), std::chrono::seconds(60)};
+  if (page_out_retries_done_ >= std::size(kRetries) || boot_images_.empty() || !hypervisor_) return;
+  if (std::chrono::steady_clock::now() - booted_at_ < kRetries[page_out_retries_done_]) return;
+  ++page_out_retries_done_;
+  if (hypervisor_->pid() > 0) vmm::page_out_mapped_images(hypervisor_->pid(), boot_images_);
 }
 
 }  // namespace chrunc::runtime

@@ -5,10 +5,12 @@
 // Destroying a VmSession tears all of it down (agent Shutdown, VMM stopped,
 // virtiofsd stopped), in that order.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/client/agent_client.hpp"
 #include "oci/spec.hpp"
@@ -17,6 +19,7 @@
 #include "runtime/host/host_network.hpp"
 #include "runtime/monitor/spec_rewrite.hpp"
 #include "runtime/monitor/vm_backend.hpp"
+#include "vmm/boot_image_pageout.hpp"
 #include "vmm/host_config.hpp"
 #include "vmm/hypervisor.hpp"
 #include "vmm/virtiofsd.hpp"
@@ -64,7 +67,16 @@ class VmSession {
   // Orderly stop: agent Shutdown, VMM shutdown, virtiofsd stopped. Idempotent.
   void teardown() noexcept;
 
+  // The boot images are paged out of the VMM once the agent answers
+  // (vmm/boot_image_pageout.hpp); a page another VMM mapped at that moment
+  // (boots at once) is skipped by the kernel, so the serve loop calls this
+  // about once a second and it tries again 2, 10 and 60 s after the boot.
+  void page_out_boot_images_again();
+
  private:
+  std::vector<vmm::MappedImage> boot_images_;
+  std::chrono::steady_clock::time_point booted_at_;
+  size_t page_out_retries_done_ = 0;
   ContainerShare share_;
   vmm::VirtiofsDaemon virtiofsd_;
   std::unique_ptr<vmm::Hypervisor> hypervisor_;

@@ -82,6 +82,7 @@ void Monitor::serve() {
     // another: the size is also compared once a second, and sent again
     // after start.
     forward_window_size(resend_window_size_.exchange(false));
+    vm_->page_out_boot_images_again();
     if (!vm_->hypervisor().alive()) {
       log_warn("container " + options_.id + ": the VMM exited");
       break;

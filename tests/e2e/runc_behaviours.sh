@@ -42,7 +42,7 @@ case_end
 case_begin "kill --all signals every process of the container"
 make_bundle "$B" 'sleep 1001 & sleep 1002 & sleep 1003'
 rt run -d -b "$B" rb-k1 </dev/null >/dev/null 2>&1
-for _ in $(seq 50); do [ "$(rt ps rb-k1 2>/dev/null | grep -c 'sleep 100')" = 3 ] && break; sleep 0.2; done
+for _ in $(seq 300); do [ "$(rt ps rb-k1 2>/dev/null | grep -c 'sleep 100')" = 3 ] && break; sleep 0.2; done
 expect_eq "three sleeps run" 3 "$(rt ps rb-k1 | grep -c 'sleep 100')"
 rt kill --all rb-k1 KILL; expect_eq "kill --all" 0 $?
 for _ in $(seq 100); do [ "$(state_field rb-k1 status)" = stopped ] && break; sleep 0.2; done
