@@ -52,6 +52,39 @@ unsigned seconds(const YAML::Node& node, const std::string& key, const std::stri
   return value;
 }
 
+// The `pool:` mapping (PoolConfig).
+void set_pool(PoolConfig& pool, const YAML::Node& node, const std::string& origin) {
+  if (node.IsNull()) return;
+  if (!node.IsMap())
+    throw Error("host config: pool must be a mapping (" + where(node, origin) + ")");
+  for (const auto& entry : node) {
+    const std::string key = "pool." + entry.first.as<std::string>();
+    const YAML::Node& n = entry.second;
+    auto fail = [&](const std::string& what) {
+      throw Error("host config: " + key + " " + what + " (" + where(n, origin) + ")");
+    };
+    if (key == "pool.size") {
+      pool.size = scalar<unsigned>(n, key, origin, "a non-negative integer");
+      if (pool.size > 64) fail("must be at most 64");
+    } else if (key == "pool.vcpus") {
+      pool.vcpus = scalar<unsigned>(n, key, origin, "a positive integer");
+      if (pool.vcpus == 0 || pool.vcpus > 64) fail("must be 1 to 64");
+    } else if (key == "pool.memory_mib") {
+      pool.memory_mib = scalar<uint64_t>(n, key, origin, "a positive integer");
+      if (pool.memory_mib < 64 || pool.memory_mib > 1024 * 1024) fail("must be 64 to 1048576");
+    } else if (key == "pool.nics") {
+      pool.nics = scalar<unsigned>(n, key, origin, "a non-negative integer");
+      if (pool.nics != 0)
+        fail("must be 0: standbys boot without NICs (containers with interfaces boot cold)");
+    } else if (key == "pool.dir") {
+      pool.dir = scalar<std::string>(n, key, origin, "a string");
+      if (!pool.dir.is_absolute() || pool.dir == "/") fail("must be an absolute path below /");
+    } else {
+      throw Error("host config: unknown key \"" + key + "\" (" + where(entry.first, origin) + ")");
+    }
+  }
+}
+
 using Setter = std::function<void(HostConfig&, const YAML::Node&, const std::string& key,
                                   const std::string& origin)>;
 
@@ -140,12 +173,16 @@ const std::map<std::string, Setter>& setters() {
            throw Error("host config: " + k + " must name an unprivileged user, not \"" + u +
                        "\" (" + where(n, o) + ")");
        }},
+      {"pool", [](HostConfig& c, const YAML::Node& n, const std::string&,
+                  const std::string& o) { set_pool(c.pool, n, o); }},
   };
   return table;
 }
 
 HostConfig defaults() {
   HostConfig config;
+  config.pool.vcpus = config.default_vcpus;
+  config.pool.memory_mib = config.default_memory_mib;
   config.kernel = std::filesystem::path(build::kImageDir) / "vmlinux";
   config.initramfs = std::filesystem::path(build::kImageDir) / "initramfs.cpio";
   return config;
@@ -176,6 +213,8 @@ HostConfig parse_host_config(const std::string& yaml, const std::string& origin)
       throw Error("host config: unknown key \"" + key + "\" (" + where(entry.first, origin) + ")");
     setter->second(config, entry.second, key, origin);
   }
+  if (config.pool.vcpus == 0) config.pool.vcpus = config.default_vcpus;
+  if (config.pool.memory_mib == 0) config.pool.memory_mib = config.default_memory_mib;
   return config;
 }
 
