@@ -82,7 +82,7 @@ void Monitor::serve() {
     // another: the size is also compared once a second, and sent again
     // after start.
     forward_window_size(resend_window_size_.exchange(false));
-    if (!vm_->hypervisor().alive()) {
+    if (!vm_->vmm_alive()) {
       log_warn("container " + options_.id + ": the VMM exited");
       break;
     }
