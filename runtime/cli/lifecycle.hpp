@@ -114,7 +114,7 @@ inline constexpr const char* kMonitorNamespacesReady = "namespaces-ready";
 inline constexpr const char* kMonitorGo = "go";
 inline constexpr const char* kMonitorWarning = "warning: ";
 // Before "ok": the pool is on and this container could take a standby;
-// create then starts `ch-runc-monitor pool fill --quiet`, detached, to
+// create then starts `ch-runc-monitor pool fill --quiet --refill`, detached, to
 // replace it (the monitor runs in the container's namespaces and cgroup,
 // where no standby may start).
 inline constexpr const char* kMonitorPoolRefill = "pool-refill";

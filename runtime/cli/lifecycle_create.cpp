@@ -117,11 +117,12 @@ std::string receive_message(int fd, bool& pool_refill) {
   }
 }
 
-// `ch-runc-monitor pool fill --quiet`, detached from the caller's session,
+// `ch-runc-monitor pool fill --quiet --refill`, detached from the caller's session,
 // stdio and fds: the standby the monitor may have taken is replaced.
 void refill_pool() noexcept {
   try {
-    pool::spawn_detached(monitor_binary().string(), {kMonitorBinary, "pool", "fill", "--quiet"},
+    pool::spawn_detached(monitor_binary().string(),
+                         {kMonitorBinary, "pool", "fill", "--quiet", "--refill"},
                          pool::helper_environment());
   } catch (const std::exception& e) {
     log_debug(std::string("pool fill: ") + e.what());

@@ -1,11 +1,15 @@
 #include "runtime/pool/pool_command.hpp"
 
+#include <fcntl.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/unique_fd.hpp"
 #include "runtime/cli/lifecycle.hpp"
 #include "runtime/monitor/vm_backend.hpp"
 #include "runtime/pool/claim.hpp"
@@ -21,6 +25,10 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kLockWait = 30s;
+// Written by drain, removed by an explicit fill: while it is there, the
+// refills create starts (`fill --refill`) do nothing, so that a drain is not
+// undone by a create that finished just before it.
+constexpr const char* kDrainedMarker = "drained";
 
 struct Counts {
   size_t ready = 0, booting = 0, claimed = 0;
@@ -64,7 +72,7 @@ int status(const vmm::HostConfig& config) {
 }
 
 // Starts the standbys the pool lacks; returns how many.
-size_t fill(const vmm::HostConfig& config) {
+size_t fill(const vmm::HostConfig& config, bool refill) {
   if (config.pool.size == 0) return 0;
   const VmHost host = resolve_vm_host();
   if (host.backend.kind == vmm::BackendChoice::Kind::CloudHypervisor)
@@ -73,6 +81,9 @@ size_t fill(const vmm::HostConfig& config) {
                            config.pool.nics};
   PoolDir pool(config.pool.dir);
   PoolLock lock = pool.lock(kLockWait);
+  const auto marker = pool.path() / kDrainedMarker;
+  if (refill && std::filesystem::exists(marker)) return 0;
+  std::filesystem::remove(marker);
   pool.reap_dead(lock);
   Counts c = count(pool.slots());
   size_t have = c.ready + c.booting, started = 0;
@@ -110,6 +121,10 @@ void wait_booted(const vmm::HostConfig& config) {
 int drain(const vmm::HostConfig& config) {
   PoolDir pool(config.pool.dir);
   PoolLock lock = pool.lock(kLockWait);
+  if (UniqueFd marker(::open((pool.path() / kDrainedMarker).c_str(),
+                             O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+      !marker)
+    throw_errno("pool: create " + (pool.path() / kDrainedMarker).string());
   size_t drained = 0;
   for (const Slot& slot : pool.slots()) {
     if (slot.state == SlotState::kClaimed) continue;  // a container's VM
@@ -126,12 +141,14 @@ int drain(const vmm::HostConfig& config) {
 int pool_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   const std::string verb = args.empty() ? "" : args[0];
-  bool wait = false, quiet = false;
+  bool wait = false, quiet = false, refill = false;
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--wait" && verb == "fill") {
       wait = true;
     } else if (args[i] == "--quiet" && verb == "fill") {
       quiet = true;
+    } else if (args[i] == "--refill" && verb == "fill") {
+      refill = true;
     } else {
       std::fprintf(stderr, "ch-runc pool: unknown argument %s\n", args[i].c_str());
       return 2;
@@ -146,7 +163,7 @@ int pool_main(int argc, char** argv) {
         if (!quiet) std::printf("started: 0 (no pool configured: pool.size is 0)\n");
         return 0;
       }
-      size_t started = fill(config);
+      size_t started = fill(config, refill);
       if (!quiet) std::printf("started: %zu\n", started);
       if (wait) {
         std::fflush(stdout);

@@ -6,8 +6,11 @@
 //   status  reaps dead standbys, then prints the pool: its size and shape,
 //           how many standbys are ready, booting and claimed, one line each
 //   fill    reaps dead standbys and starts (detached) as many as the pool
-//           lacks; --wait waits until none is booting; --quiet prints nothing
-//   drain   kills every standby not claimed by a container, and removes it
+//           lacks; --wait waits until none is booting; --quiet prints
+//           nothing; --refill (what create starts) does nothing after a
+//           drain until the next plain fill
+//   drain   kills every standby not claimed by a container, and removes it;
+//           refills stop until the next fill
 
 namespace chrunc::runtime::pool {
 

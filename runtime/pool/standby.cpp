@@ -295,6 +295,10 @@ int Standby::run() {
   }
   listen_.reset();
   stop_vm();
+  // The share and the container's mounts on it are this namespace's only;
+  // detached so that the directory can go.
+  if (::umount2(share_.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+    log_warn("standby " + name_ + ": umount " + share_.string() + ": " + std::strerror(errno));
   forget_slot();
   return code;
 }
