@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -186,14 +187,17 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
 }
 
 std::unique_ptr<VmSession> VmSession::adopt(const BootRequest& request,
-                                            std::unique_ptr<pool::ClaimedStandby> standby) {
+                                            std::unique_ptr<pool::ClaimedStandby> standby,
+                                            bool& standby_failed) {
   auto session = std::make_unique<VmSession>();
+  standby_failed = false;
   try {
     if (!request.host) throw Error("boot: the host's VMM was not resolved");
     GuestSpec guest = rewrite_for_guest(request.spec, request.bundle, pool::kStandbyShareSubdir);
     session->share_ = ContainerShare::create(request.state_dir, guest.entries);
     if (!guest.spec.linux) guest.spec.linux.emplace();
     if (guest.spec.linux->cgroups_path.empty()) guest.spec.linux->cgroups_path = "/" + request.id;
+    standby_failed = true;
     // A detached copy of the share and everything mounted in it, for the
     // standby to mount where its virtiofsd serves.
     UniqueFd tree(static_cast<int>(
@@ -214,8 +218,13 @@ std::unique_ptr<VmSession> VmSession::adopt(const BootRequest& request,
     timing_mark(request.state_dir, "agent-ready");
     log_debug("agent " + health.version() + " ready (warm), guest kernel " +
               health.kernel_release());
-    // The guest booted a while ago: its clock is set from the host's now.
-    session->agent_->set_time(std::chrono::system_clock::now());
+    // The guest booted a while ago: its clock is set from the host's now,
+    // and its random pool gets fresh bytes from the host's.
+    std::string seed(64, '\0');
+    if (::getrandom(seed.data(), seed.size(), 0) != static_cast<ssize_t>(seed.size()))
+      throw_errno("getrandom");
+    session->agent_->set_time(std::chrono::system_clock::now(), agent::kControlCallTimeout, seed);
+    standby_failed = false;
     session->init_pid_ = create_in_guest(*session->agent_, request, guest);
     timing_mark(request.state_dir, "container-created");
   } catch (...) {

@@ -66,9 +66,13 @@ class VmSession {
   // The same on a warm standby's VM (runtime/pool/claim.hpp): the container's
   // share is made here and handed to the standby, which serves it to the
   // guest; the guest's clock is set; the container is created. Throws
-  // chrunc::Error; the standby then stops its VM.
+  // chrunc::Error; the standby then stops its VM. `standby_failed` says
+  // whether the error was the standby's (hand-over, agent, clock: a cold
+  // boot may do better) rather than the container's (its share, its
+  // creation: a cold boot would fail the same way).
   static std::unique_ptr<VmSession> adopt(const BootRequest& request,
-                                          std::unique_ptr<pool::ClaimedStandby> standby);
+                                          std::unique_ptr<pool::ClaimedStandby> standby,
+                                          bool& standby_failed);
 
   agent::AgentClient& agent() { return *agent_; }
   // Whether the VMM still runs (a standby's: while the standby is there).

@@ -228,9 +228,11 @@ void Monitor::create() {
       options_.debug, network_.get(), &vm_host,       &disks_};
   request.cgroup_path = cgroup_path;
   if (standby) {
+    bool standby_failed = false;
     try {
-      vm_ = VmSession::adopt(request, std::move(standby));
+      vm_ = VmSession::adopt(request, std::move(standby), standby_failed);
     } catch (const std::exception& e) {
+      if (!standby_failed) throw;
       warn_cold(e.what());
     }
   }
