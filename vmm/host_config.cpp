@@ -179,10 +179,15 @@ const std::map<std::string, Setter>& setters() {
   return table;
 }
 
+// The pool's shape, where not given, is the default VM's.
+HostConfig with_pool_shape(HostConfig config) {
+  if (config.pool.vcpus == 0) config.pool.vcpus = config.default_vcpus;
+  if (config.pool.memory_mib == 0) config.pool.memory_mib = config.default_memory_mib;
+  return config;
+}
+
 HostConfig defaults() {
   HostConfig config;
-  config.pool.vcpus = config.default_vcpus;
-  config.pool.memory_mib = config.default_memory_mib;
   config.kernel = std::filesystem::path(build::kImageDir) / "vmlinux";
   config.initramfs = std::filesystem::path(build::kImageDir) / "initramfs.cpio";
   return config;
@@ -204,7 +209,7 @@ HostConfig parse_host_config(const std::string& yaml, const std::string& origin)
     throw Error("host config: " + origin + " line " + std::to_string(e.mark.line + 1) + ": " +
                 e.msg);
   }
-  if (root.IsNull()) return config;
+  if (root.IsNull()) return with_pool_shape(config);
   if (!root.IsMap()) throw Error("host config: " + origin + " must be a mapping of keys to values");
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>();
@@ -213,14 +218,12 @@ HostConfig parse_host_config(const std::string& yaml, const std::string& origin)
       throw Error("host config: unknown key \"" + key + "\" (" + where(entry.first, origin) + ")");
     setter->second(config, entry.second, key, origin);
   }
-  if (config.pool.vcpus == 0) config.pool.vcpus = config.default_vcpus;
-  if (config.pool.memory_mib == 0) config.pool.memory_mib = config.default_memory_mib;
-  return config;
+  return with_pool_shape(config);
 }
 
 HostConfig load_host_config(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) return defaults();
+  if (!std::filesystem::exists(path, ec) && !ec) return with_pool_shape(defaults());
   std::ifstream in(path);
   if (!in) throw_errno("host config: open " + path.string());
   std::stringstream text;

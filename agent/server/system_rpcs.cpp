@@ -53,6 +53,8 @@ grpc::Status AgentService::SetTime(grpc::ServerContext*, const v1::SetTimeReques
   return guarded([&] {
     if (request->nanoseconds() < 0 || request->nanoseconds() >= 1000000000)
       throw Error("SetTime: nanoseconds out of range");
+    if (request->entropy().size() > kMaxEntropyBytes)
+      throw Error("SetTime: more than 512 bytes of entropy");
     timespec now{static_cast<time_t>(request->seconds()),
                  static_cast<long>(request->nanoseconds())};
     check_syscall(::clock_settime(CLOCK_REALTIME, &now), "clock_settime");
