@@ -97,12 +97,20 @@ std::string shape_hypervisor(const VmHost& host) {
 WarmFit warm_fit(const oci::Spec& spec, const VmHost& host, bool debug, bool has_disks) {
   WarmFit fit;
   const vmm::HostConfig& config = host.config;
-  unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
-  VmSize size = size_vm(spec, config.default_vcpus, config.default_memory_mib, host_cpus);
-  fit.shape = {shape_hypervisor(host), size.vcpus, size.memory_mib, 0};
-  if (config.pool.size == 0)
+  if (config.pool.size == 0) {
     fit.reason = "no pool configured";
-  else if (host.backend.kind == vmm::BackendChoice::Kind::CloudHypervisor)
+    return fit;
+  }
+  unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
+  try {
+    VmSize size = size_vm(spec, config.default_vcpus, config.default_memory_mib, host_cpus);
+    fit.shape = {shape_hypervisor(host), size.vcpus, size.memory_mib, 0};
+  } catch (const std::exception& e) {
+    // The cold boot says what is wrong with the spec, at its usual step.
+    fit.reason = e.what();
+    return fit;
+  }
+  if (host.backend.kind == vmm::BackendChoice::Kind::CloudHypervisor)
     fit.reason = "standbys run QEMU only";
   else if (debug)
     fit.reason = "--debug boots cold (the guest's verbose log is a boot flag)";
