@@ -9,6 +9,9 @@ ratio, so that the numbers mean something on a noisy 2-core machine:
              once, no runtime around it), against `runc run` of the same
              bundle and, with --compare, against another ch-runc build;
              interleaved, median of --runs.
+  docker     `docker run --rm busybox echo hi` (the whole client command)
+             with ch-runc against docker's own runc, in a dockerd started for
+             it, interleaved, median of --runs.
   phases     where ch-runc's time goes: the monitor's timing.log (host clock)
              and the agent's --debug marks (guest clock), median of --runs.
   memory     host PSS of the monitor, the VMM and virtiofsd for 1 and for
@@ -17,7 +20,8 @@ ratio, so that the numbers mean something on a noisy 2-core machine:
   io         256 MiB through stdout to a host file; a 64 MiB file read from a
              bind mount; against runc (median of --io-runs).
   execio     64 MiB through `exec`'s stdout to a host file against the same
-             bytes through a pipe inside the container, and a byte echoed
+             bytes through a pipe inside the container, written in 64 KiB
+             (dd) and in small writes (busybox head), and a byte echoed
              through `exec -t` (median of 3 x --io-runs, and of --reps).
   control    `state` and `kill ID USR1` of a running container against runc
              (median of --reps).
@@ -37,12 +41,12 @@ import time
 
 from benchlib import Context
 from control import control
-from lifecycle import lifecycle, phases
+from lifecycle import docker, lifecycle, phases
 from memory import density, memory
 from throughput import exec_io, io
 from warm import warm
 
-SECTIONS = {"lifecycle": lifecycle, "phases": phases, "memory": memory, "io": io, "execio": exec_io,
+SECTIONS = {"lifecycle": lifecycle, "docker": docker, "phases": phases, "memory": memory, "io": io, "execio": exec_io,
             "control": control, "density": density, "warm": warm}
 
 
@@ -57,6 +61,9 @@ def parse_args():
     parser.add_argument("--reps", type=int, default=20, help="control-path repetitions (20)")
     parser.add_argument("--density", type=int, default=20,
                         help="bound on idle containers for the density figure (20)")
+    parser.add_argument("--image", action="append", default=[], metavar="DIR",
+                        help="another guest image directory (vmlinux, initramfs.cpio, "
+                             "kernel-release) whose VM floor lifecycle also reports")
     parser.add_argument("--compare", metavar="CH_RUNC",
                         help="another ch-runc binary to interleave in the lifecycle figure")
     args = parser.parse_args()

@@ -3,16 +3,19 @@ goes (the monitor's timing.log, plus the agent's guest-clock marks)."""
 import os
 import re
 import subprocess
+import sys
 
 from benchlib import DEVNULL, SRC, Runtime, median
 
 
-def guest_images():
-    """The build tree's guest images, (kernel release, vmlinux, initramfs):
-    build/guest (the configured kernel) and build/guest/debian (the Debian
-    kernel, `ninja guest-image-debian`), where they exist."""
-    images = []
-    for d in (os.path.join(SRC, "build", "guest"), os.path.join(SRC, "build", "guest", "debian")):
+def guest_images(extra=()):
+    """The guest images to compare, (kernel release, vmlinux, initramfs):
+    build/guest (the configured kernel), build/guest/debian (the Debian
+    kernel, `ninja guest-image-debian`) where they exist, and every --image
+    directory (e.g. one made by guest/build-image.sh with the other kernel)."""
+    images, seen = [], set()
+    for d in (os.path.join(SRC, "build", "guest"), os.path.join(SRC, "build", "guest", "debian"),
+              *extra):
         kernel, initramfs = os.path.join(d, "vmlinux"), os.path.join(d, "initramfs.cpio")
         if not (os.path.isfile(kernel) and os.path.isfile(initramfs)):
             continue
@@ -20,6 +23,9 @@ def guest_images():
             release = open(os.path.join(d, "kernel-release")).read().strip()
         except OSError:
             release = os.path.relpath(d, SRC)
+        if release in seen:
+            continue
+        seen.add(release)
         images.append((release, kernel, initramfs))
     return images
 
@@ -30,7 +36,7 @@ def lifecycle(ctx):
     ours, runc, floor, other = [], [], [], []
     # The VM floor to a ready agent (VMM start to the agent serving) of each
     # guest kernel built here: what the kernel and the agent's start cost.
-    images = guest_images() if os.access(floor_tool, os.X_OK) else []
+    images = guest_images(ctx.args.image) if os.access(floor_tool, os.X_OK) else []
     ready = {release: [] for release, _, _ in images}
     # --compare: another ch-runc build (e.g. before a change), interleaved.
     compare = Runtime("compare", ctx.args.compare, os.path.join(ctx.tmp, "compare-root")) \
@@ -122,3 +128,23 @@ def read_guest_marks(console_log, into):
         match = re.search(r"\[(\d+\.\d+)\] " + re.escape(needle), text)
         if match:
             into.setdefault(label, []).append(float(match.group(1)))
+
+
+def docker(ctx):
+    """`docker run --rm IMAGE echo hi` with ch-runc against docker's own runc,
+    in one dockerd started for it (bench/docker_run.sh), interleaved."""
+    script = os.path.join(SRC, "bench", "docker_run.sh")
+    r = subprocess.run([script, ctx.ours.binary, str(ctx.args.runs), os.environ["CHRUNC_CONFIG"]],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=1800)
+    if r.returncode == 77:
+        print(f"bench: docker: skipped: {r.stderr.strip()}", file=sys.stderr)
+        return
+    times = {"runc": [], "ch-runc": []}
+    for line in r.stdout.splitlines():
+        name, _, value = line.partition(" ")
+        if name in times and value != "failed":
+            times[name].append(float(value))
+    if r.returncode != 0 or not times["ch-runc"]:
+        raise RuntimeError(f"docker run failed: {r.stderr.strip()[-300:]}")
+    ctx.row("docker run --rm busybox echo hi (whole client command)", median(times["ch-runc"]),
+            "docker run --runtime runc", median(times["runc"]))

@@ -16,20 +16,45 @@ std::optional<std::string> slurp(const std::string& path, size_t limit = 64 * 10
   text.resize(static_cast<size_t>(in.gcount()));
   return text;
 }
+
+// The comm field of a /proc/<pid>/stat text.
+std::optional<std::string> stat_comm(const std::string& stat) {
+  auto open = stat.find('(');
+  auto close = stat.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  return stat.substr(open + 1, close - open - 1);
+}
+
+std::optional<v1::ProcessInfo> read_process_info_once(const std::string& dir, pid_t pid);
 }  // namespace
 
+// stat and cmdline are two reads: a process that execs between them would
+// show the old comm with the new command line, and the host would replace
+// its stand-in again on the next poll. Read again until comm holds still.
 std::optional<v1::ProcessInfo> read_process_info(pid_t pid, const std::string& proc) {
   std::string dir = proc + "/" + std::to_string(pid);
+  std::optional<v1::ProcessInfo> info;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    info = read_process_info_once(dir, pid);
+    if (!info) return std::nullopt;
+    auto stat = slurp(dir + "/stat");
+    if (!stat) return std::nullopt;
+    if (stat_comm(*stat) == info->comm()) return info;
+  }
+  return info;
+}
+
+namespace {
+std::optional<v1::ProcessInfo> read_process_info_once(const std::string& dir, pid_t pid) {
   auto stat = slurp(dir + "/stat");
   if (!stat) return std::nullopt;
   v1::ProcessInfo info;
   info.set_pid(pid);
   // "pid (comm) state ppid ..." — comm may hold spaces and parentheses.
-  auto open = stat->find('(');
-  auto close = stat->rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
-  info.set_comm(stat->substr(open + 1, close - open - 1));
-  std::istringstream rest(stat->substr(close + 1));
+  auto comm = stat_comm(*stat);
+  if (!comm) return std::nullopt;
+  info.set_comm(*comm);
+  std::istringstream rest(stat->substr(stat->rfind(')') + 1));
   std::vector<std::string> fields;  // fields[0] is field 3 (state)
   for (std::string f; rest >> f;) fields.push_back(f);
   if (fields.size() < 20) return std::nullopt;
@@ -66,5 +91,6 @@ std::optional<v1::ProcessInfo> read_process_info(pid_t pid, const std::string& p
   }
   return info;
 }
+}  // namespace
 
 }  // namespace chrunc::agent

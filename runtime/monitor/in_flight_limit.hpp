@@ -1,7 +1,8 @@
 #pragma once
-// A cap on concurrent work (the DNS relay's queries in flight on the host):
-// try_acquire() refuses beyond `capacity`; wait_idle() returns once every
-// acquired slot has been released, or after `timeout`. Thread-safe.
+// A cap on concurrent work (the DNS relay's queries in flight on the host, the
+// monitor's control requests): try_acquire() refuses beyond `capacity`;
+// wait_idle() returns once every acquired slot has been released, or after
+// `timeout`. Thread-safe.
 
 #include <chrono>
 #include <condition_variable>

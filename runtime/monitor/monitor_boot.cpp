@@ -19,6 +19,7 @@
 #include "runtime/monitor/vm_sizing.hpp"
 #include "runtime/store/socket_dir.hpp"
 #include "runtime/store/timing_log.hpp"
+#include "vmm/boot_image_pageout.hpp"
 #include "vmm/console_tail.hpp"
 
 namespace chrunc::runtime {
@@ -158,6 +159,9 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
       timing_mark(request.state_dir, "boot-slot");
     }
     BootDeadline deadline(std::chrono::seconds(config.boot_timeout_s), vm.console_log);
+    // Taken before the VMM opens them: the files it maps (boot_image_pageout.hpp).
+    const std::vector<vmm::MappedImage> boot_images = {vmm::mapped_image_of(vm.kernel),
+                                                       vmm::mapped_image_of(vm.initramfs)};
     timing_mark(request.state_dir, "vmm-spawn");
     deadline.phase("vmm-start", [&] { session->hypervisor_->boot(vm); });
     timing_mark(request.state_dir, "vmm-booting");
@@ -170,6 +174,8 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
         deadline.phase("agent-ready", [&] { return session->agent_->wait_ready(deadline.left()); });
     timing_mark(request.state_dir, "agent-ready");
     slot.release();
+    const size_t paged_out = vmm::page_out_mapped_images(session->hypervisor_->pid(), boot_images);
+    log_debug("boot images paged out of the VMM: " + std::to_string(paged_out >> 10) + " KiB");
     log_debug("agent " + health.version() + " ready, guest kernel " + health.kernel_release());
     if (request.network && !request.network->interfaces().empty()) {
       session->agent_->configure_interfaces(

@@ -163,6 +163,22 @@ rt delete --force c13
 leak_check c13
 case_end
 
+case_begin "the VMM keeps no resident copy of the boot images once the guest is up"
+make_bundle "$B" 'sleep 1000'
+rt run -d -b "$B" lc-pageout </dev/null >/dev/null 2>&1
+# QEMU's command line names the container's console log, in its state dir
+vmm=$(pgrep -f "qemu-system.*$ROOT/lc-pageout/" | head -1)
+kernel=$(realpath "$GUEST_DIR/vmlinux")
+initramfs=$(realpath "$GUEST_DIR/initramfs.cpio")
+maps=$(awk -v a="$kernel" -v b="$initramfs" '$6 == a || $6 == b' "/proc/$vmm/maps" 2>/dev/null | wc -l)
+[ "$maps" -gt 0 ] && ok "QEMU ($vmm) maps the images ($maps mappings)" || fail "no mapping of $kernel in QEMU [$vmm]: the check below would prove nothing"
+rss=$(awk -v a="$kernel" -v b="$initramfs" '/^[0-9a-f]+-[0-9a-f]+ /{m = ($6 == a || $6 == b)} m && /^Rss:/{t += $2} END{print t + 0}' "/proc/$vmm/smaps")
+size=$((($(stat -c %s "$kernel") + $(stat -c %s "$initramfs")) / 1024))
+[ "$rss" -lt $((size / 10)) ] && ok "resident: $rss KiB of $size KiB" || fail "QEMU still holds $rss KiB of the $size KiB boot images"
+rt delete --force lc-pageout
+leak_check lc-pageout
+case_end
+
 case_begin "errors"
 rt state nope 2>"$WORK/err"; expect_eq "state unknown id" 1 $?
 expect_eq "message" 'container "nope" does not exist' "$(tail -1 "$WORK/err" | sed 's/.*msg="\(.*\)"/\1/; s/\\"/"/g')"

@@ -194,9 +194,13 @@ case_begin "spec-ps: the same when the monitor shares the host's pid namespace"
 make_bundle "$B" 'exec sleep 1003'
 edit_config "$B" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']"
 rt run -d -b "$B" spec-ps-hostpid </dev/null >/dev/null 2>&1
-for _ in $(seq 100); do rt ps spec-ps-hostpid 2>/dev/null | grep -q 'sleep 1003' && break; sleep 0.2; done
-json=$(rt ps --format json spec-ps-hostpid)
-pids=$(echo "$json" | tr -d '[]' | tr ',' ' ')
+# The stand-ins follow the guest's process list by polling: wait (bounded)
+# until the listed pid is a live process, then check what it is.
+for _ in $(seq 100); do
+  pids=$(rt ps --format json spec-ps-hostpid 2>/dev/null | tr -d '[]' | tr ',' ' ')
+  [ "$(echo "$pids" | wc -w)" = 1 ] && grep -q 'sleep' "/proc/$pids/cmdline" 2>/dev/null && break
+  sleep 0.2
+done
 expect_eq "one pid" 1 "$(echo "$pids" | wc -w)"
 expect_eq "its stand-in" "sleep 1003 " "$(tr '\0' ' ' <"/proc/$pids/cmdline" 2>/dev/null)"
 expect_eq "the build's helper" "$standin" "$(readlink -f "/proc/$pids/exe" 2>/dev/null)"

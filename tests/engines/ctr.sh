@@ -110,15 +110,16 @@ test_run() {
   expect_eq "exit code" $rc 3
 }
 
-# Under runc (the reference), busybox's first 'stty size' failed once in a CI
-# run with 'standard input: No child processes' while ctr was still setting the
-# console up; one retry a second later keeps the check (the size must be seen)
-# without failing the suite on that race.
+# Under runc (the reference), busybox's 'stty size' failed in CI runs with
+# 'standard input: No child processes'. ctr sets the console's size after the task starts: a process that asks at
+# once may see none yet (busybox's stty then fails, errno stale), so the
+# size is asked again, bounded; the sleep before the exit lets ctr copy the
+# output out before --rm tears the task down (it lost the tail once).
 test_run_tty() {
   local n out rc
   n=$(cname)
   echo "$n" >>"$IDS"
-  out=$(in_tty "stty rows 33 cols 111; $(E_str) run --rm -t $(printf '%q ' "${RUNC[@]}") $IMG $n sh -c 'tty; stty size || { sleep 1; stty size; }; exit 4'")
+  out=$(in_tty "stty rows 33 cols 111; $(E_str) run --rm -t $(printf '%q ' "${RUNC[@]}") $IMG $n sh -c 'tty; for i in 1 2 3 4 5 6 7 8 9 10; do s=\$(stty size 2>/dev/null) && [ \"\$s\" != \"0 0\" ] && break; sleep 0.5; done; echo size \$s; sleep 1; exit 4'")
   rc=$?
   echo "$out"
   expect_eq "exit through the tty" $rc 4 || return 1

@@ -190,8 +190,11 @@ TEST(StandInsRate, StartsAreRateLimited) {
   limited.reconcile(listed);
   // 4 at once, plus what the rate allowed while reconcile ran (slow under
   // ASan or on a loaded machine): a bound from the clock, not a fixed count.
-  EXPECT_LE(limited.host_pids().size(), 4 + static_cast<size_t>(seconds_since(t0) * 10) + 1);
-  EXPECT_LT(limited.host_pids().size(), 12u) << "not rate-limited at all";
+  const double reconcile_took = seconds_since(t0);
+  const size_t allowed = 4 + static_cast<size_t>(reconcile_took * 10) + 1;
+  EXPECT_LE(limited.host_pids().size(), allowed);
+  // Only when reconcile was quick enough for the rate to hold some back.
+  if (allowed < 12) EXPECT_LT(limited.host_pids().size(), 12u) << "not rate-limited at all";
   size_t count = 0;
   for (int i = 0; i < 500 && count < 12; ++i) {
     std::this_thread::sleep_for(10ms);
