@@ -29,6 +29,7 @@
 #include "runtime/pool/pool_dir.hpp"
 #include "runtime/pool/standby_wire.hpp"
 #include "runtime/store/state_store.hpp"
+#include "vmm/boot_image_pageout.hpp"
 #include "vmm/hypervisor.hpp"
 #include "vmm/virtiofsd.hpp"
 
@@ -170,6 +171,9 @@ void Standby::boot() {
   if (host_.backend.kind == vmm::BackendChoice::Kind::QemuTcg)
     slot = BootSlot::acquire(host_cpus, kBootSlotWait);
   const auto limit = std::chrono::seconds(config.boot_timeout_s);
+  // As a cold boot does (boot_image_pageout.hpp): taken before the VMM maps them.
+  const std::vector<vmm::MappedImage> boot_images = {vmm::mapped_image_of(vm.kernel),
+                                                     vmm::mapped_image_of(vm.initramfs)};
   hypervisor_->boot(vm);
   record_.vmm = identity(hypervisor_->pid());
   record_.virtiofsd = identity(virtiofsd_.pid());
@@ -180,6 +184,7 @@ void Standby::boot() {
     log_info("standby " + name_ + ": agent " + health.version() + " ready");
   }
   slot.release();
+  vmm::page_out_mapped_images(hypervisor_->pid(), boot_images);
   std::this_thread::sleep_for(kHostGoneSettle);
 }
 
