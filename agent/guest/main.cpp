@@ -112,6 +112,8 @@ int main() {
     link.debug = debug_line;
     if (pid1 && kernel_cmdline_has(kPowerOffWhenReadyCmdlineFlag))
       link.serving = [] { power_off(); };
+    else if (kernel_cmdline_has(kStandbyCmdlineFlag))
+      link.serving = [] { say("info", "standby serving"); };
     serve_host(server, link);
   } catch (const std::exception& e) {
     if (pid1) fatal(e.what());

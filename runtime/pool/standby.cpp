@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
-#include "agent/client/agent_client.hpp"
 #include "agent/transport_names.hpp"
 #include "common/error.hpp"
 #include "common/fd_passing.hpp"
@@ -43,10 +43,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// After its first look at the agent, the standby leaves the guest this long
-// before anyone may connect again, so that the guest sees the host go (a
-// disconnect and a new connect too close together may look like one).
-constexpr auto kHostGoneSettle = 1s;
 constexpr auto kLockWait = 30s;
 constexpr auto kBootSlotWait = std::chrono::seconds(600);
 
@@ -90,6 +86,27 @@ std::string field(const std::string& text, const std::string& key) {
   while (std::getline(in, line))
     if (line.starts_with(key + " ")) return line.substr(key.size() + 1);
   return "";
+}
+
+// Waits until the guest's console says the agent serves (read from the
+// console log the VMM writes, bounded); throws past `limit` or when the VMM
+// exits.
+void wait_serving_line(vmm::Hypervisor& hypervisor, const fs::path& console_log,
+                       std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  const std::string line = agent::kStandbyServingLine;
+  for (;;) {
+    {
+      std::ifstream in(console_log);
+      std::string text;
+      while (std::getline(in, text))
+        if (text.find(line) != std::string::npos) return;
+    }
+    if (!hypervisor.alive()) throw Error("the VM exited while booting");
+    if (std::chrono::steady_clock::now() > until)
+      throw Error("the agent did not serve within " + std::to_string(limit.count()) + " s");
+    std::this_thread::sleep_for(50ms);
+  }
 }
 
 class Standby {
@@ -178,14 +195,12 @@ void Standby::boot() {
   record_.vmm = identity(hypervisor_->pid());
   record_.virtiofsd = identity(virtiofsd_.pid());
   if (auto slot = pool_.find(name_)) pool_.update_record(*slot, record_);
-  {
-    agent::AgentClient agent(hypervisor_->connect_agent(limit));
-    auto health = agent.wait_ready(limit);
-    log_info("standby " + name_ + ": agent " + health.version() + " ready");
-  }
+  // The agent says on the console when it serves (kStandbyServingLine);
+  // nobody connects before the claimer.
+  wait_serving_line(*hypervisor_, vm.console_log, limit);
+  log_info("standby " + name_ + ": agent serving");
   slot.release();
   vmm::page_out_mapped_images(hypervisor_->pid(), boot_images);
-  std::this_thread::sleep_for(kHostGoneSettle);
 }
 
 std::optional<UniqueFd> Standby::wait_for_claim() {

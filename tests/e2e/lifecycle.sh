@@ -168,6 +168,9 @@ make_bundle "$B" 'sleep 1000'
 rt run -d -b "$B" lc-pageout </dev/null >/dev/null 2>&1
 # QEMU's command line names the container's console log, in its state dir
 vmm=$(pgrep -f "qemu-system.*$ROOT/lc-pageout/" | head -1)
+# A warm standby's VMM (CHRUNC_E2E_POOL) runs in the pool's directory: the
+# container's record names it.
+[ -n "$vmm" ] || vmm=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("vmmPid", ""))' "$ROOT/lc-pageout/container.json" 2>/dev/null)
 kernel=$(realpath "$GUEST_DIR/vmlinux")
 initramfs=$(realpath "$GUEST_DIR/initramfs.cpio")
 maps=$(awk -v a="$kernel" -v b="$initramfs" '$6 == a || $6 == b' "/proc/$vmm/maps" 2>/dev/null | wc -l)
