@@ -128,6 +128,10 @@ class Standby {
   void serve(UniqueFd connection);
   void stop_vm() noexcept;
   void forget_slot() noexcept;
+  // Pages the boot images out of the VMM (boot_image_pageout.hpp). The
+  // kernel skips pages another VMM maps too (one booting at that moment: a
+  // refill, a cold boot), so it is done again while waiting and at the claim.
+  void page_out() noexcept { vmm::page_out_mapped_images(hypervisor_->pid(), boot_images_); }
 
   PoolDir pool_;
   std::string name_;
@@ -136,6 +140,7 @@ class Standby {
   VmHost host_;
   vmm::VirtiofsDaemon virtiofsd_;
   std::unique_ptr<vmm::Hypervisor> hypervisor_;
+  std::vector<vmm::MappedImage> boot_images_;
   UniqueFd listen_;
 };
 
@@ -189,8 +194,7 @@ void Standby::boot() {
     slot = BootSlot::acquire(host_cpus, kBootSlotWait);
   const auto limit = std::chrono::seconds(config.boot_timeout_s);
   // As a cold boot does (boot_image_pageout.hpp): taken before the VMM maps them.
-  const std::vector<vmm::MappedImage> boot_images = {vmm::mapped_image_of(vm.kernel),
-                                                     vmm::mapped_image_of(vm.initramfs)};
+  boot_images_ = {vmm::mapped_image_of(vm.kernel), vmm::mapped_image_of(vm.initramfs)};
   hypervisor_->boot(vm);
   record_.vmm = identity(hypervisor_->pid());
   record_.virtiofsd = identity(virtiofsd_.pid());
@@ -200,7 +204,7 @@ void Standby::boot() {
   wait_serving_line(*hypervisor_, vm.console_log, limit);
   log_info("standby " + name_ + ": agent serving");
   slot.release();
-  vmm::page_out_mapped_images(hypervisor_->pid(), boot_images);
+  page_out();
 }
 
 std::optional<UniqueFd> Standby::wait_for_claim() {
@@ -219,7 +223,10 @@ std::optional<UniqueFd> Standby::wait_for_claim() {
       log_warn("standby " + name_ + ": the VM or virtiofsd exited while waiting");
       return std::nullopt;
     }
-    if (n <= 0) continue;
+    if (n <= 0) {
+      page_out();
+      continue;
+    }
     UniqueFd connection(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!connection) continue;
     if (!peer_allowed(connection.get())) {
@@ -246,6 +253,7 @@ void Standby::serve(UniqueFd connection) {
   const std::string cgroup = field(request, "cgroup");
   if (cgroup.find("..") != std::string::npos) refuse("bad cgroup path");
   log_info("standby " + name_ + ": claimed for container " + id);
+  page_out();
   if (move_mount_fd(got.fds[0].get(), share_ / kStandbyShareSubdir) != 0)
     refuse(std::string("mount the container's share: ") + std::strerror(errno));
   got.fds.clear();
