@@ -28,5 +28,13 @@ inline constexpr const char* kPowerOffAtInitCmdlineFlag = "chrunc.poweroff_at_in
 // serves (modules, tmpfs root, gRPC server, the host transport opened), then
 // powers the VM off instead of waiting for the host.
 inline constexpr const char* kPowerOffWhenReadyCmdlineFlag = "chrunc.poweroff_ready=1";
+// A warm standby's VM (runtime/pool/): once serving, the agent says
+// kStandbyServingLine on the console, which the standby waits for instead of
+// connecting (the first host connection is then the claimer's, so no
+// disconnect and reconnect can be confused); and a host that has come and
+// gone does not make it power off (the VMM dies with the standby's host
+// process anyway).
+inline constexpr const char* kStandbyCmdlineFlag = "chrunc.standby=1";
+inline constexpr const char* kStandbyServingLine = "chrunc-agent: info: standby serving";
 
 }  // namespace chrunc::agent

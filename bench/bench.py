@@ -27,6 +27,9 @@ ratio, so that the numbers mean something on a noisy 2-core machine:
              (median of --reps).
   density    idle containers started and left running until the first
              failure, up to --density; everything is deleted afterwards.
+  warm       `run` of busybox `true` taking a standby of a warm pool of 1
+             (docs/warm-pool.md) against a cold `run`, each against runc
+             (--runs; the pool refills, untimed, between runs).
 
 Run as root: bench/bench.py [--only lifecycle,phases,...] [--runs N] ...
 Prints a Markdown table on stdout (progress on stderr).
@@ -41,9 +44,10 @@ from control import control
 from lifecycle import docker, lifecycle, phases
 from memory import density, memory
 from throughput import exec_io, io
+from warm import warm
 
 SECTIONS = {"lifecycle": lifecycle, "docker": docker, "phases": phases, "memory": memory, "io": io, "execio": exec_io,
-            "control": control, "density": density}
+            "control": control, "density": density, "warm": warm}
 
 
 def parse_args():

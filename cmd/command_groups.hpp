@@ -38,6 +38,7 @@ void add_events_command(CLI::App& app, ParsedCommand& out);
 void add_update_command(CLI::App& app, ParsedCommand& out);
 void add_spec_features_commands(CLI::App& app, ParsedCommand& out);
 void add_check_command(CLI::App& app, ParsedCommand& out);
+void add_pool_command(CLI::App& app, ParsedCommand& out);
 void add_checkpoint_restore_commands(CLI::App& app, ParsedCommand& out);
 
 int run_create_run(const ParsedCommand& parsed);
@@ -52,6 +53,7 @@ int run_events(const ParsedCommand& parsed);
 int run_update(const ParsedCommand& parsed);
 int run_spec_features(const ParsedCommand& parsed);
 int run_check(const ParsedCommand& parsed);
+int run_pool(const ParsedCommand& parsed);
 int run_checkpoint_restore(const ParsedCommand& parsed);
 
 }  // namespace chrunc::cmd

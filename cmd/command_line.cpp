@@ -147,6 +147,7 @@ ParsedCommand parse_command_line(int argc, const char* const* argv) {
   add_update_command(app, out);
   add_spec_features_commands(app, out);
   add_check_command(app, out);
+  add_pool_command(app, out);
   add_help_command(app, out);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     sub->set_help_flag("-h,--help", "show help");

@@ -37,6 +37,7 @@ enum class Command {
   kUpdate,
   kFeatures,
   kCheck,
+  kPool,
 };
 
 // start, state, pause, resume.
@@ -92,6 +93,12 @@ struct CheckOptions {
   bool reprobe = false;  // --reprobe: forget the cached KVM verdict first
 };
 
+// `pool status|fill [--wait]|drain` (ch-runc only).
+struct PoolOptions {
+  std::string verb;
+  bool wait = false;  // fill --wait
+};
+
 struct CheckpointOptions {
   std::string id;
   std::string image_path, work_path, parent_path;
@@ -121,7 +128,7 @@ using CommandOptions =
     std::variant<std::monostate, IdOptions, runtime::CreateOptions, runtime::RunOptions,
                  KillOptions, DeleteOptions, ExecCommandOptions, PsOptions, ListOptions,
                  EventsOptions, UpdateCommandOptions, SpecOptions, CheckpointOptions,
-                 RestoreOptions, CheckOptions>;
+                 RestoreOptions, CheckOptions, PoolOptions>;
 
 struct ParsedCommand {
   runtime::GlobalOptions global;  // global.rootless: --rootless true, or auto as non-root

@@ -39,6 +39,8 @@ int run_command(const ParsedCommand& parsed) {
       return run_spec_features(parsed);
     case Command::kCheck:
       return run_check(parsed);
+    case Command::kPool:
+      return run_pool(parsed);
     case Command::kCheckpoint:
     case Command::kRestore:
       return run_checkpoint_restore(parsed);

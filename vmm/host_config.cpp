@@ -52,6 +52,39 @@ unsigned seconds(const YAML::Node& node, const std::string& key, const std::stri
   return value;
 }
 
+// The `pool:` mapping (PoolConfig).
+void set_pool(PoolConfig& pool, const YAML::Node& node, const std::string& origin) {
+  if (node.IsNull()) return;
+  if (!node.IsMap())
+    throw Error("host config: pool must be a mapping (" + where(node, origin) + ")");
+  for (const auto& entry : node) {
+    const std::string key = "pool." + entry.first.as<std::string>();
+    const YAML::Node& n = entry.second;
+    auto fail = [&](const std::string& what) {
+      throw Error("host config: " + key + " " + what + " (" + where(n, origin) + ")");
+    };
+    if (key == "pool.size") {
+      pool.size = scalar<unsigned>(n, key, origin, "a non-negative integer");
+      if (pool.size > 64) fail("must be at most 64");
+    } else if (key == "pool.vcpus") {
+      pool.vcpus = scalar<unsigned>(n, key, origin, "a positive integer");
+      if (pool.vcpus == 0 || pool.vcpus > 64) fail("must be 1 to 64");
+    } else if (key == "pool.memory_mib") {
+      pool.memory_mib = scalar<uint64_t>(n, key, origin, "a positive integer");
+      if (pool.memory_mib < 64 || pool.memory_mib > 1024 * 1024) fail("must be 64 to 1048576");
+    } else if (key == "pool.nics") {
+      pool.nics = scalar<unsigned>(n, key, origin, "a non-negative integer");
+      if (pool.nics != 0)
+        fail("must be 0: standbys boot without NICs (containers with interfaces boot cold)");
+    } else if (key == "pool.dir") {
+      pool.dir = scalar<std::string>(n, key, origin, "a string");
+      if (!pool.dir.is_absolute() || pool.dir == "/") fail("must be an absolute path below /");
+    } else {
+      throw Error("host config: unknown key \"" + key + "\" (" + where(entry.first, origin) + ")");
+    }
+  }
+}
+
 using Setter = std::function<void(HostConfig&, const YAML::Node&, const std::string& key,
                                   const std::string& origin)>;
 
@@ -140,8 +173,17 @@ const std::map<std::string, Setter>& setters() {
            throw Error("host config: " + k + " must name an unprivileged user, not \"" + u +
                        "\" (" + where(n, o) + ")");
        }},
+      {"pool", [](HostConfig& c, const YAML::Node& n, const std::string&,
+                  const std::string& o) { set_pool(c.pool, n, o); }},
   };
   return table;
+}
+
+// The pool's shape, where not given, is the default VM's.
+HostConfig with_pool_shape(HostConfig config) {
+  if (config.pool.vcpus == 0) config.pool.vcpus = config.default_vcpus;
+  if (config.pool.memory_mib == 0) config.pool.memory_mib = config.default_memory_mib;
+  return config;
 }
 
 HostConfig defaults() {
@@ -167,7 +209,7 @@ HostConfig parse_host_config(const std::string& yaml, const std::string& origin)
     throw Error("host config: " + origin + " line " + std::to_string(e.mark.line + 1) + ": " +
                 e.msg);
   }
-  if (root.IsNull()) return config;
+  if (root.IsNull()) return with_pool_shape(config);
   if (!root.IsMap()) throw Error("host config: " + origin + " must be a mapping of keys to values");
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>();
@@ -176,12 +218,12 @@ HostConfig parse_host_config(const std::string& yaml, const std::string& origin)
       throw Error("host config: unknown key \"" + key + "\" (" + where(entry.first, origin) + ")");
     setter->second(config, entry.second, key, origin);
   }
-  return config;
+  return with_pool_shape(config);
 }
 
 HostConfig load_host_config(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) return defaults();
+  if (!std::filesystem::exists(path, ec) && !ec) return with_pool_shape(defaults());
   std::ifstream in(path);
   if (!in) throw_errno("host config: open " + path.string());
   std::stringstream text;

@@ -13,6 +13,20 @@ namespace chrunc::vmm {
 struct KvmVerdict;     // kvm_verdict.hpp
 struct BackendChoice;  // backend_choice.hpp
 
+// The warm pool (docs/warm-pool.md): VMs booted ahead, each waiting for one
+// container. Off while size is 0.
+struct PoolConfig {
+  unsigned size = 0;  // standbys kept booted (0: no pool)
+  // The standbys' shape; 0 takes default_vcpus / default_memory_mib. A
+  // container whose VM would have another shape boots cold.
+  unsigned vcpus = 0;
+  uint64_t memory_mib = 0;
+  // NICs a standby boots with. Only 0 for now: a container with interfaces
+  // boots cold.
+  unsigned nics = 0;
+  std::filesystem::path dir = "/run/ch-runc/pool";
+};
+
 struct HostConfig {
   std::string hypervisor = "auto";  // auto | cloud-hypervisor | qemu
   std::string qemu_binary = "qemu-system-x86_64";
@@ -43,6 +57,7 @@ struct HostConfig {
   // The one unprivileged host user every stand-in of a guest process runs as
   // (runtime/relays/stand_in_user.hpp): a name, a uid or uid:gid, never root.
   std::string stand_in_user = "nobody";
+  PoolConfig pool;
 };
 
 // The path load_host_config() reads by default: $CHRUNC_CONFIG when set,

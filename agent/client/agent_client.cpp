@@ -240,7 +240,7 @@ void AgentClient::update_resources(const std::string& container_id,
 }
 
 void AgentClient::set_time(std::chrono::system_clock::time_point now,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout, const std::string& entropy) {
   auto context = make_context(timeout);
   auto since_epoch = now.time_since_epoch();
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
@@ -248,6 +248,7 @@ void AgentClient::set_time(std::chrono::system_clock::time_point now,
   request.set_seconds(seconds.count());
   request.set_nanoseconds(
       std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count());
+  request.set_entropy(entropy);
   v1::Empty response;
   check_status(stub_->SetTime(context.get(), request, &response), "SetTime", timeout);
 }

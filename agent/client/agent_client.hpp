@@ -79,8 +79,11 @@ class AgentClient {
               std::chrono::milliseconds timeout = kControlCallTimeout);
   void update_resources(const std::string& container_id, const std::string& resources_json,
                         std::chrono::milliseconds timeout = kControlCallTimeout);
+  // Sets the guest's clock; `entropy` (at most 512 bytes) is mixed into its
+  // random pool too.
   void set_time(std::chrono::system_clock::time_point now,
-                std::chrono::milliseconds timeout = kControlCallTimeout);
+                std::chrono::milliseconds timeout = kControlCallTimeout,
+                const std::string& entropy = "");
   // The agent powers the VM off after answering.
   void shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -104,13 +104,16 @@ int main() {
     FdServer server(service);
     debug_line("gRPC server up");
     HostLinkOptions link;
-    link.gone = [] {
-      say("error", "the host connection is gone; powering off");
-      power_off();
-    };
+    if (!kernel_cmdline_has(kStandbyCmdlineFlag))
+      link.gone = [] {
+        say("error", "the host connection is gone; powering off");
+        power_off();
+      };
     link.debug = debug_line;
     if (pid1 && kernel_cmdline_has(kPowerOffWhenReadyCmdlineFlag))
       link.serving = [] { power_off(); };
+    else if (kernel_cmdline_has(kStandbyCmdlineFlag))
+      link.serving = [] { say("info", "standby serving"); };
     serve_host(server, link);
   } catch (const std::exception& e) {
     if (pid1) fatal(e.what());

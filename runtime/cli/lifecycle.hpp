@@ -113,6 +113,11 @@ std::filesystem::path monitor_binary();
 inline constexpr const char* kMonitorNamespacesReady = "namespaces-ready";
 inline constexpr const char* kMonitorGo = "go";
 inline constexpr const char* kMonitorWarning = "warning: ";
+// Before "ok": the pool is on and this container could take a standby;
+// create then starts `ch-runc-monitor pool fill --quiet --refill`, detached, to
+// replace it (the monitor runs in the container's namespaces and cgroup,
+// where no standby may start).
+inline constexpr const char* kMonitorPoolRefill = "pool-refill";
 int monitor_main(int argc, char** argv);
 
 }  // namespace chrunc::runtime

@@ -24,6 +24,7 @@
 #include "runtime/host/host_cgroup.hpp"
 #include "runtime/host/host_namespaces.hpp"
 #include "runtime/host/update_limits.hpp"
+#include "runtime/pool/detached_spawn.hpp"
 #include "runtime/store/container_status.hpp"
 #include "runtime/store/timing_log.hpp"
 
@@ -91,7 +92,7 @@ constexpr int kMonitorAnswerTimeoutMs = 600 * 1000;
 
 // One message of the ready channel; empty at EOF. The monitor's warnings
 // (kMonitorWarning) on the way are printed on stderr, each once.
-std::string receive_message(int fd) {
+std::string receive_message(int fd, bool& pool_refill) {
   std::string buf(65536, '\0');
   for (;;) {
     pollfd p{fd, POLLIN, 0};
@@ -104,11 +105,27 @@ std::string receive_message(int fd) {
     ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
     if (n < 0 && errno == EINTR) continue;
     buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    if (buf == kMonitorPoolRefill) {
+      pool_refill = true;
+      continue;
+    }
     if (buf.starts_with(kMonitorWarning)) {
       log_warn(buf.substr(std::strlen(kMonitorWarning)));
       continue;
     }
     return buf;
+  }
+}
+
+// `ch-runc-monitor pool fill --quiet --refill`, detached from the caller's session,
+// stdio and fds: the standby the monitor may have taken is replaced.
+void refill_pool() noexcept {
+  try {
+    pool::spawn_detached(monitor_binary().string(),
+                         {kMonitorBinary, "pool", "fill", "--quiet", "--refill"},
+                         pool::helper_environment());
+  } catch (const std::exception& e) {
+    log_debug(std::string("pool fill: ") + e.what());
   }
 }
 
@@ -134,6 +151,7 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
   const fs::path dir = store.dir(options.id);
   timing_mark(dir, "create");
   pid_t child = -1;
+  bool pool_refill = false;
   try {
     // The state copy is the runtime's: 0600 whatever the bundle's mode.
     copy_to_private_file(config_path, dir / "config.json");
@@ -187,7 +205,7 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
     }
     ready_write.reset();
     pty.slave.reset();
-    std::string answer = receive_message(ready_read.get());
+    std::string answer = receive_message(ready_read.get(), pool_refill);
     if (answer == kMonitorNamespacesReady) {
       // Before the VM boots: hooks may fill the network namespace the VM's
       // NICs are made from (see kMonitorNamespacesReady).
@@ -201,7 +219,7 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
       }
       if (::send(ready_read.get(), kMonitorGo, std::strlen(kMonitorGo), MSG_NOSIGNAL) < 0)
         throw_errno("container monitor: send go");
-      answer = receive_message(ready_read.get());
+      answer = receive_message(ready_read.get(), pool_refill);
     }
     if (answer != "ok") {
       int status = 0;
@@ -216,6 +234,7 @@ pid_t create_with_monitor(const GlobalOptions& global, const CreateOptions& opti
       throw Error(answer);
     }
     if (!options.pid_file.empty()) write_pid_file(options.pid_file, child);
+    if (pool_refill) refill_pool();
   } catch (...) {
     try {
       ContainerRecord record = store.load(options.id);

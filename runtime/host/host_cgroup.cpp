@@ -339,6 +339,17 @@ HostCgroup HostCgroup::create(const std::string& relative,
   return cg;
 }
 
+HostCgroup HostCgroup::existing(const std::string& relative, const fs::path& mount_root) {
+  HostCgroup cg;
+  cg.relative_ = relative;
+  cg.mount_root_ = mount_root;
+  cg.unified_ = is_unified(mount_root);
+  std::string rel = relative.starts_with("/") ? relative.substr(1) : relative;
+  cg.dirs_ = cgroup_dirs(rel, mount_root, cg.unified_);
+  cg.kept_ = true;
+  return cg;
+}
+
 void HostCgroup::add_process(pid_t pid) const {
   for (const auto& dir : dirs_) write_file(dir / "cgroup.procs", std::to_string(pid));
 }

@@ -44,6 +44,11 @@ class HostCgroup {
                            const std::optional<oci::Resources>& resources,
                            const std::filesystem::path& mount_root = "/sys/fs/cgroup");
 
+  // The cgroup at `relative_path` as it is (nothing created, checked or
+  // removed): a warm standby moves its VMM into a container's this way.
+  static HostCgroup existing(const std::string& relative_path,
+                             const std::filesystem::path& mount_root = "/sys/fs/cgroup");
+
   // Moves the calling process (pid 0) or `pid` into every directory.
   void add_process(pid_t pid = 0) const;
   // Writes (more) resources, as `update` does.

@@ -82,6 +82,10 @@ class Monitor {
   void report_ready(const std::string& message);
   // One line for create to print (kMonitorWarning), before the ready answer.
   void report_warning(const std::string& line);
+  // A claim of a warm standby failed or was given up: one line for create.
+  void warn_cold(const std::string& why);
+  // Asks create to start `pool fill` once it is done (kMonitorPoolRefill).
+  void report_pool_refill();
   // Tells create the namespaces are ready and waits while it runs the
   // prestart/createRuntime/createContainer hooks (see kMonitorNamespacesReady).
   void wait_for_create_hooks();

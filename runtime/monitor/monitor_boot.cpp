@@ -1,5 +1,9 @@
 #include "runtime/monitor/monitor_boot.hpp"
 
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -64,6 +68,43 @@ constexpr std::chrono::milliseconds kBootSlotWait = std::chrono::seconds(400);
 
 }  // namespace
 
+vmm::VmConfig base_vm_config(const VmHost& host, const VmSize& size) {
+  const vmm::HostConfig& config = host.config;
+  vmm::VmConfig vm;
+  vm.kernel = host.image.kernel;
+  vm.initramfs = host.image.initramfs;
+  vm.vcpus = size.vcpus;
+  vm.memory_mib = size.memory_mib;
+  vm.tcg_tb_mib = size.tcg_tb_mib;
+  // The host config's cache size, or the smaller one a memory limit asks.
+  if (config.tcg_translation_cache_mib > 0)
+    vm.tcg_tb_mib = vm.tcg_tb_mib > 0 ? std::min(vm.tcg_tb_mib, config.tcg_translation_cache_mib)
+                                      : config.tcg_translation_cache_mib;
+  return vm;
+}
+
+int create_in_guest(agent::AgentClient& agent, const BootRequest& request, const GuestSpec& guest) {
+  agent::v1::CreateContainerRequest create;
+  create.set_container_id(request.id);
+  create.set_spec_json(oci::write_spec(guest.spec));
+  create.set_state_json(request.state_json);
+  // Mounted writable in the guest: the rootfs is; read-only entries are
+  // read-only mounts on the host, whatever the guest does.
+  auto* share = create.add_shares();
+  share->set_tag(guest.tag);
+  share->set_guest_path(guest.guest_path);
+  share->set_read_only(false);
+  if (request.disks)
+    for (const auto& disk : *request.disks) {
+      auto* block = create.add_block_devices();
+      block->set_serial(disk.serial);
+      block->set_host_major(disk.major);
+      block->set_host_minor(disk.minor);
+      block->set_read_only(disk.read_only);
+    }
+  return agent.create_container(create, 60s);
+}
+
 std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
   auto session = std::make_unique<VmSession>();
   try {
@@ -87,21 +128,11 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
 
     unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
     VmSize size = size_vm(request.spec, config.default_vcpus, config.default_memory_mib, host_cpus);
-    vmm::VmConfig vm;
-    const GuestImage& image = request.host->image;
-    vm.kernel = image.kernel;
-    vm.initramfs = image.initramfs;
-    vm.vcpus = size.vcpus;
+    vmm::VmConfig vm = base_vm_config(*request.host, size);
     session->vcpus_ = size.vcpus;
+    session->memory_mib_ = size.memory_mib;
     // The host cgroup keeps the spec's cpuset; the guest's names the VM's CPUs.
     fit_cpuset_to_vm(guest.spec, size.vcpus);
-    vm.memory_mib = size.memory_mib;
-    session->memory_mib_ = size.memory_mib;
-    vm.tcg_tb_mib = size.tcg_tb_mib;
-    // The host config's cache size, or the smaller one a memory limit asks.
-    if (config.tcg_translation_cache_mib > 0)
-      vm.tcg_tb_mib = vm.tcg_tb_mib > 0 ? std::min(vm.tcg_tb_mib, config.tcg_translation_cache_mib)
-                                        : config.tcg_translation_cache_mib;
     vm.filesystems = {{guest.tag, session->virtiofsd_.socket_path()}};
     if (request.network) vm.nics = request.network->nics();
     if (request.disks)
@@ -154,25 +185,55 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
       timing_mark(request.state_dir, "interfaces-configured");
     }
 
-    agent::v1::CreateContainerRequest create;
-    create.set_container_id(request.id);
-    create.set_spec_json(oci::write_spec(guest.spec));
-    create.set_state_json(request.state_json);
-    // Mounted writable in the guest: the rootfs is; read-only entries are
-    // read-only mounts on the host, whatever the guest does.
-    auto* share = create.add_shares();
-    share->set_tag(guest.tag);
-    share->set_guest_path(guest.guest_path);
-    share->set_read_only(false);
-    if (request.disks)
-      for (const auto& disk : *request.disks) {
-        auto* block = create.add_block_devices();
-        block->set_serial(disk.serial);
-        block->set_host_major(disk.major);
-        block->set_host_minor(disk.minor);
-        block->set_read_only(disk.read_only);
-      }
-    session->init_pid_ = session->agent_->create_container(create, 60s);
+    session->init_pid_ = create_in_guest(*session->agent_, request, guest);
+    timing_mark(request.state_dir, "container-created");
+  } catch (...) {
+    session->teardown();
+    throw;
+  }
+  return session;
+}
+
+std::unique_ptr<VmSession> VmSession::adopt(const BootRequest& request,
+                                            std::unique_ptr<pool::ClaimedStandby> standby,
+                                            bool& standby_failed) {
+  auto session = std::make_unique<VmSession>();
+  standby_failed = false;
+  try {
+    if (!request.host) throw Error("boot: the host's VMM was not resolved");
+    GuestSpec guest = rewrite_for_guest(request.spec, request.bundle, pool::kStandbyShareSubdir);
+    session->share_ = ContainerShare::create(request.state_dir, guest.entries);
+    if (!guest.spec.linux) guest.spec.linux.emplace();
+    if (guest.spec.linux->cgroups_path.empty()) guest.spec.linux->cgroups_path = "/" + request.id;
+    standby_failed = true;
+    // A detached copy of the share and everything mounted in it, for the
+    // standby to mount where its virtiofsd serves.
+    UniqueFd tree(static_cast<int>(
+        ::syscall(SYS_open_tree, AT_FDCWD, session->share_.dir().c_str(),
+                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW)));
+    if (!tree) throw_errno("open_tree " + session->share_.dir().string());
+    UniqueFd agent_fd = standby->hand_over(request.id, tree.get(), request.cgroup_path);
+    tree.reset();
+    const pool::StandbyShape shape = standby->record().shape;
+    session->standby_ = std::move(standby);
+    timing_mark(request.state_dir, "standby-claimed");
+    session->vcpus_ = shape.vcpus;
+    session->memory_mib_ = shape.memory_mib;
+    fit_cpuset_to_vm(guest.spec, shape.vcpus);
+    session->agent_ = std::make_unique<agent::AgentClient>(std::move(agent_fd));
+    auto health =
+        session->agent_->wait_ready(std::chrono::seconds(request.host->config.boot_timeout_s));
+    timing_mark(request.state_dir, "agent-ready");
+    log_debug("agent " + health.version() + " ready (warm), guest kernel " +
+              health.kernel_release());
+    // The guest booted a while ago: its clock is set from the host's now,
+    // and its random pool gets fresh bytes from the host's.
+    std::string seed(64, '\0');
+    if (::getrandom(seed.data(), seed.size(), 0) != static_cast<ssize_t>(seed.size()))
+      throw_errno("getrandom");
+    session->agent_->set_time(std::chrono::system_clock::now(), agent::kControlCallTimeout, seed);
+    standby_failed = false;
+    session->init_pid_ = create_in_guest(*session->agent_, request, guest);
     timing_mark(request.state_dir, "container-created");
   } catch (...) {
     session->teardown();
@@ -182,7 +243,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
 }
 
 void VmSession::teardown() noexcept {
-  if (agent_ && hypervisor_ && hypervisor_->alive()) {
+  if (agent_ && vmm_alive()) {
     try {
       agent_->shutdown(2s);
     } catch (const std::exception& e) {
@@ -197,6 +258,8 @@ void VmSession::teardown() noexcept {
     }
   }
   agent_.reset();
+  // A standby stops its VMM and virtiofsd; it is waited for (bounded).
+  standby_.reset();
   virtiofsd_.stop();
   share_.release();
 }

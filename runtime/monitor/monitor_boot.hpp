@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@
 #include "runtime/host/host_network.hpp"
 #include "runtime/monitor/spec_rewrite.hpp"
 #include "runtime/monitor/vm_backend.hpp"
+#include "runtime/monitor/vm_sizing.hpp"
+#include "runtime/pool/claim.hpp"
+#include "runtime/pool/standby_wire.hpp"
 #include "vmm/boot_image_pageout.hpp"
 #include "vmm/host_config.hpp"
 #include "vmm/hypervisor.hpp"
@@ -40,7 +44,17 @@ struct BootRequest {
   const VmHost* host = nullptr;
   // The spec's host block devices, opened on the host (none when null).
   const std::vector<HostBlockDevice>* disks = nullptr;
+  // The container's host cgroup (relative path): a warm standby's VMM joins it.
+  std::string cgroup_path;
 };
+
+// The VM every boot starts from: the guest image, vCPUs, memory and TCG
+// translation cache of `size` (cold boots and warm standbys alike).
+vmm::VmConfig base_vm_config(const VmHost& host, const VmSize& size);
+
+// agent.CreateContainer of the request's container with the guest's spec and
+// share; returns the guest pid of its init.
+int create_in_guest(agent::AgentClient& agent, const BootRequest& request, const GuestSpec& guest);
 
 class VmSession {
  public:
@@ -52,9 +66,27 @@ class VmSession {
   // Boots the VM and creates the container (its init parked until start).
   // Throws chrunc::Error naming the step that failed; leaves nothing running.
   static std::unique_ptr<VmSession> boot(const BootRequest& request);
+  // The same on a warm standby's VM (runtime/pool/claim.hpp): the container's
+  // share is made here and handed to the standby, which serves it to the
+  // guest; the guest's clock is set; the container is created. Throws
+  // chrunc::Error; the standby then stops its VM. `standby_failed` says
+  // whether the error was the standby's (hand-over, agent, clock: a cold
+  // boot may do better) rather than the container's (its share, its
+  // creation: a cold boot would fail the same way).
+  static std::unique_ptr<VmSession> adopt(const BootRequest& request,
+                                          std::unique_ptr<pool::ClaimedStandby> standby,
+                                          bool& standby_failed);
 
   agent::AgentClient& agent() { return *agent_; }
-  vmm::Hypervisor& hypervisor() { return *hypervisor_; }
+  // Whether the VMM still runs (a standby's: while the standby is there).
+  bool vmm_alive() { return hypervisor_ ? hypervisor_->alive() : standby_ && standby_->alive(); }
+  // The VMM's pid as its parent knows it (0 on a standby's VM).
+  pid_t vmm_pid() const { return hypervisor_ ? hypervisor_->pid() : 0; }
+  // On a standby's VM: the VMM's host identity.
+  std::optional<ProcessIdentity> standby_vmm() const {
+    if (!standby_) return std::nullopt;
+    return standby_->vmm();
+  }
   int init_pid() const { return init_pid_; }
   // The guest RAM the VM booted with.
   uint64_t memory_mib() const { return memory_mib_; }
@@ -80,6 +112,7 @@ class VmSession {
   ContainerShare share_;
   vmm::VirtiofsDaemon virtiofsd_;
   std::unique_ptr<vmm::Hypervisor> hypervisor_;
+  std::unique_ptr<pool::ClaimedStandby> standby_;  // instead of hypervisor_ when warm
   std::unique_ptr<agent::AgentClient> agent_;
   int init_pid_ = 0;
   uint64_t memory_mib_ = 0;

@@ -94,6 +94,19 @@ void Monitor::report_warning(const std::string& line) {
   (void)ignored;
 }
 
+void Monitor::warn_cold(const std::string& why) {
+  const std::string line = "warm pool: " + why + "; booting the VM cold";
+  log_warn(line);
+  report_warning(line);
+}
+
+void Monitor::report_pool_refill() {
+  if (options_.ready_fd < 0) return;
+  const std::string message = kMonitorPoolRefill;
+  ssize_t ignored = ::send(options_.ready_fd, message.data(), message.size(), MSG_NOSIGNAL);
+  (void)ignored;
+}
+
 void Monitor::wait_for_create_hooks() {
   if (options_.ready_fd < 0) return;
   const std::string ready = kMonitorNamespacesReady;
@@ -166,6 +179,20 @@ void Monitor::create() {
   }
   const HostIdentity stand_in_user = stand_in_identity_for_monitor(vm_host.config.stand_in_user);
   disks_ = open_host_block_devices(spec_);
+  // A warm standby when one serves this container (runtime/pool/claim.hpp):
+  // claimed here, in the host's namespaces, handed the container once its
+  // share exists. Any failure: one warning, and the VM boots cold.
+  std::unique_ptr<pool::ClaimedStandby> standby;
+  const pool::WarmFit fit = pool::warm_fit(spec_, vm_host, options_.debug, !disks_.empty());
+  if (fit.reason.empty()) {
+    try {
+      standby = pool::ClaimedStandby::take(vm_host.config.pool, fit.shape);
+    } catch (const std::exception& e) {
+      warn_cold(e.what());
+    }
+    // create starts a replacement (or the first) standby once it is done.
+    report_pool_refill();
+  }
   enter_monitor_namespaces(spec_);
 
   std::string cgroup_path =
@@ -184,6 +211,10 @@ void Monitor::create() {
   // namespace, carried into the VM.
   network_ = HostNetwork::plumb(spec_, dir_);
   timing_mark(dir_, "network-plumbed");
+  if (standby && !network_->nics().empty()) {
+    standby.reset();
+    warn_cold("the container has network interfaces and standbys have no NICs");
+  }
 
   oci::State state;
   state.oci_version = oci::kSpecVersion;
@@ -195,13 +226,24 @@ void Monitor::create() {
   BootRequest request{
       options_.id,    spec_,          record_.bundle, dir_,   oci::write_state_compact(state),
       options_.debug, network_.get(), &vm_host,       &disks_};
-  vm_ = VmSession::boot(request);
+  request.cgroup_path = cgroup_path;
+  if (standby) {
+    bool standby_failed = false;
+    try {
+      vm_ = VmSession::adopt(request, std::move(standby), standby_failed);
+    } catch (const std::exception& e) {
+      if (!standby_failed) throw;
+      warn_cold(e.what());
+    }
+  }
+  if (!vm_) vm_ = VmSession::boot(request);
   disks_.clear();  // the VMM has its own fds of them now
   // The VMM's host identity: `delete` ends it from the host if this monitor
   // cannot (host_process.hpp).
-  if (auto vmm = host_proc_ ? find_host_child(host_proc_.get(), record_.monitor_pid,
-                                              vm_->hypervisor().pid())
-                            : std::nullopt) {
+  if (auto vmm = vm_->standby_vmm() ? vm_->standby_vmm()
+                 : host_proc_
+                     ? find_host_child(host_proc_.get(), record_.monitor_pid, vm_->vmm_pid())
+                     : std::nullopt) {
     record_.vmm_pid = vmm->pid;
     record_.vmm_start_time = vmm->start_time;
   } else {

@@ -83,7 +83,7 @@ void Monitor::serve() {
     // after start.
     forward_window_size(resend_window_size_.exchange(false));
     vm_->page_out_boot_images_again();
-    if (!vm_->hypervisor().alive()) {
+    if (!vm_->vmm_alive()) {
       log_warn("container " + options_.id + ": the VMM exited");
       break;
     }

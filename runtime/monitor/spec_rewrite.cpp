@@ -30,9 +30,12 @@ bool is_bind_mount(const oci::Mount& mount) {
   return mount.type == "bind" || has_option(mount, "bind") || has_option(mount, "rbind");
 }
 
-GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle) {
+GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
+                            const std::string& share_subdir) {
   GuestSpec out{spec, {}};
   out.guest_path = std::string(kGuestSharesDir) + "/" + out.tag;
+  const std::string base =
+      share_subdir.empty() ? out.guest_path : out.guest_path + "/" + share_subdir;
 
   if (spec.root) {
     fs::path root = spec.root->path;
@@ -41,7 +44,7 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle) {
     // image are created before the guest makes the container's root
     // read-only (runc's order; podman --read-only mounts tmpfs on /run).
     out.entries.push_back({"rootfs", root.lexically_normal(), true, false, true});
-    out.spec.root->path = out.guest_path + "/rootfs";
+    out.spec.root->path = base + "/rootfs";
   }
 
   for (size_t i = 0; i < out.spec.mounts.size(); ++i) {
@@ -57,7 +60,7 @@ GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle) {
     const std::string name = "m" + std::to_string(i);
     out.entries.push_back(
         {name, source, S_ISDIR(st.st_mode), has_option(mount, "ro"), has_option(mount, "rbind")});
-    mount.source = out.guest_path + "/" + name;
+    mount.source = base + "/" + name;
   }
 
   // Namespaces given by path were joined on the host by the monitor (the VMM

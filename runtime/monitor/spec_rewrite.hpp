@@ -43,7 +43,10 @@ struct GuestSpec {
 bool is_bind_mount(const oci::Mount& mount);
 
 // Throws chrunc::Error naming the mount ("mounts[2].source: ...") when a
-// bind source does not exist on the host.
-GuestSpec rewrite_for_guest(const oci::Spec& spec, const std::filesystem::path& bundle);
+// bind source does not exist on the host. A non-empty `share_subdir` puts the
+// entries one level down in the share (a warm standby's share holds the
+// container's in its subdirectory `c`: runtime/pool/standby.hpp).
+GuestSpec rewrite_for_guest(const oci::Spec& spec, const std::filesystem::path& bundle,
+                            const std::string& share_subdir = "");
 
 }  // namespace chrunc::runtime

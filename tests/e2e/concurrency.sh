@@ -63,6 +63,13 @@ for _ in $(seq 50); do [ "$(ls "$SHARED" | wc -l)" = $N ] && break; sleep 0.2; d
 written=0
 for id in $ids; do [ "$(cat "$SHARED/$id" 2>/dev/null)" = "$id" ] && written=$((written + 1)); done
 expect_eq "each wrote its id on the host" $N "$written"
+if [ -n "${CHRUNC_E2E_POOL:-}" ] && [ "$CHRUNC_E2E_POOL" != 0 ]; then
+  # With a pool (tests/e2e/lib.sh): every standby ready at the start is taken
+  # (a refill may serve a late create too); the rest booted cold.
+  n_warm=$(grep -l standby-claimed "$ROOT"/*/timing.log 2>/dev/null | wc -l)
+  [ "$n_warm" -ge "$CHRUNC_E2E_POOL" ] && ok "$n_warm warm, $((N - n_warm)) cold" ||
+    fail "$n_warm warm with a pool of $CHRUNC_E2E_POOL"
+fi
 case_end
 
 case_begin "$N containers killed and deleted at once (half kill + delete, half delete --force)"

@@ -19,6 +19,17 @@ cat >"$CHRUNC_CONFIG" <<YAML
 kernel: $GUEST_DIR/vmlinux
 initramfs: $GUEST_DIR/initramfs.cpio
 YAML
+# CHRUNC_E2E_POOL=N: the suite runs with a warm pool of N standbys
+# (docs/warm-pool.md) under $WORK/pool, filled before the first case and
+# drained by finish().
+if [ -n "${CHRUNC_E2E_POOL:-}" ] && [ "${CHRUNC_E2E_POOL}" != 0 ]; then
+  cat >>"$CHRUNC_CONFIG" <<YAML
+pool:
+  size: $CHRUNC_E2E_POOL
+  dir: $WORK/pool
+YAML
+  "$CHRUNC" pool fill --wait >/dev/null || echo "warning: pool fill failed"
+fi
 PASSED=0
 FAILED=0
 CURRENT=""
@@ -86,6 +97,9 @@ case_end() {
 finish() {
   local id
   for id in $(ls "$ROOT" 2>/dev/null); do rt delete --force "$id" >/dev/null 2>&1; done
+  if [ -d "$WORK/pool" ]; then
+    "$CHRUNC" pool drain >/dev/null || echo "warning: pool drain failed"
+  fi
   rm -rf "$WORK"
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" = 0 ]

@@ -182,6 +182,19 @@ TEST_F(AgentServiceTest, ErrorsNameTheRpcAndTheCause) {
             "interfaces");
 }
 
+TEST_F(AgentServiceTest, SetTimeRefusesMoreThan512BytesOfEntropyBeforeTouchingTheClock) {
+  // A year 2000 clock: were it set, this host's clock would be wrong.
+  try {
+    client_->set_time(std::chrono::system_clock::time_point(std::chrono::seconds(946684800)),
+                      std::chrono::seconds(10), std::string(513, 'x'));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 512 bytes of entropy"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_GT(std::chrono::system_clock::now().time_since_epoch(), std::chrono::hours(24 * 365 * 40));
+}
+
 TEST_F(AgentServiceTest, ShutdownPowersOffAfterAnswering) {
   client_->shutdown();
   for (int i = 0; i < 100 && !powered_off_; ++i) std::this_thread::sleep_for(20ms);

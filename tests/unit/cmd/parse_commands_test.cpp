@@ -468,5 +468,21 @@ TEST(ParseRestore, EveryFlag) {
   EXPECT_EQ(o.lsm_mount_context, "ctx");
 }
 
+TEST(ParsePool, VerbsAndWait) {
+  ParsedCommand p = parse({"pool", "status"});
+  ASSERT_EQ(p.command, Command::kPool);
+  EXPECT_EQ(std::get<PoolOptions>(p.options).verb, "status");
+  EXPECT_FALSE(std::get<PoolOptions>(p.options).wait);
+  p = parse({"pool", "fill", "--wait"});
+  EXPECT_EQ(std::get<PoolOptions>(p.options).verb, "fill");
+  EXPECT_TRUE(std::get<PoolOptions>(p.options).wait);
+  EXPECT_EQ(std::get<PoolOptions>(parse({"pool", "drain"}).options).verb, "drain");
+  EXPECT_NE(parse_error({"pool", "refill"}).find("unknown pool command \"refill\""),
+            std::string::npos);
+  EXPECT_NE(parse_error({"pool", "drain", "--wait"}).find("--wait goes with fill only"),
+            std::string::npos);
+  EXPECT_NE(parse_error({"pool"}).find("requires exactly 1 argument"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace chrunc::cmd

@@ -190,6 +190,40 @@ TEST(BackendChoice, ExplicitChoicesAndTheirNeeds) {
   EXPECT_EQ(hv->pid(), 0);
 }
 
+TEST(HostConfig, PoolIsOffByDefaultAndTakesTheDefaultShape) {
+  HostConfig c = parse_host_config("default_vcpus: 2\ndefault_memory_mib: 512\n", "t");
+  EXPECT_EQ(c.pool.size, 0u);
+  EXPECT_EQ(c.pool.vcpus, 2u);
+  EXPECT_EQ(c.pool.memory_mib, 512u);
+  EXPECT_EQ(c.pool.nics, 0u);
+  EXPECT_EQ(c.pool.dir, "/run/ch-runc/pool");
+  HostConfig d = parse_host_config("", "t");
+  EXPECT_EQ(d.pool.vcpus, 1u);
+  EXPECT_EQ(d.pool.memory_mib, 256u);
+}
+
+TEST(HostConfig, PoolKeys) {
+  HostConfig c = parse_host_config(
+      "pool:\n  size: 3\n  vcpus: 2\n  memory_mib: 384\n  nics: 0\n  dir: /tmp/p\n", "t");
+  EXPECT_EQ(c.pool.size, 3u);
+  EXPECT_EQ(c.pool.vcpus, 2u);
+  EXPECT_EQ(c.pool.memory_mib, 384u);
+  EXPECT_EQ(c.pool.dir, "/tmp/p");
+}
+
+TEST(HostConfig, PoolRefusesBadValues) {
+  EXPECT_NE(error_of("pool: 3\n").find("pool must be a mapping"), std::string::npos);
+  EXPECT_NE(error_of("pool:\n  size: 65\n").find("pool.size must be at most 64"),
+            std::string::npos);
+  EXPECT_NE(error_of("pool:\n  size: -1\n").find("pool.size"), std::string::npos);
+  EXPECT_NE(error_of("pool:\n  vcpus: 0\n").find("pool.vcpus must be 1 to 64"), std::string::npos);
+  EXPECT_NE(error_of("pool:\n  memory_mib: 32\n").find("pool.memory_mib"), std::string::npos);
+  EXPECT_NE(error_of("pool:\n  nics: 1\n").find("pool.nics must be 0"), std::string::npos);
+  EXPECT_NE(error_of("pool:\n  dir: rel\n").find("pool.dir must be an absolute"),
+            std::string::npos);
+  EXPECT_NE(error_of("pool:\n  sise: 1\n").find("unknown key \"pool.sise\""), std::string::npos);
+}
+
 TEST(HostTsc, SysfsFirstThenCpuinfo) {
   TestDir dir;
   std::ofstream(dir.path() / "tsc") << "2893000\n";

@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+
+#include "runtime/monitor/vm_sizing.hpp"
+#include "runtime/pool/claim.hpp"
+
+namespace chrunc::runtime::pool {
+namespace {
+
+VmHost qemu_host(unsigned pool_size = 2) {
+  VmHost host;
+  host.config.pool.size = pool_size;
+  host.config.pool.vcpus = host.config.default_vcpus;
+  host.config.pool.memory_mib = host.config.default_memory_mib;
+  host.backend.kind = vmm::BackendChoice::Kind::QemuTcg;
+  return host;
+}
+
+oci::Spec spec_with(std::vector<oci::Namespace> namespaces) {
+  oci::Spec spec;
+  spec.linux.emplace();
+  spec.linux->namespaces = std::move(namespaces);
+  return spec;
+}
+
+oci::Namespace ns(const std::string& type, const std::string& path = "") {
+  oci::Namespace n;
+  n.type = type;
+  n.path = path;
+  return n;
+}
+
+TEST(WarmFit, ADefaultContainerFitsTheDefaultPool) {
+  WarmFit fit =
+      warm_fit(spec_with({ns("pid"), ns("network"), ns("mount")}), qemu_host(), false, false);
+  EXPECT_EQ(fit.reason, "");
+  EXPECT_EQ(fit.shape.hypervisor, "qemu-tcg");
+  EXPECT_EQ(fit.shape.vcpus, 1u);
+  EXPECT_EQ(fit.shape.memory_mib, 256u);
+  EXPECT_EQ(fit.shape.nics, 0u);
+}
+
+TEST(WarmFit, WhatBootsCold) {
+  const oci::Spec plain = spec_with({ns("network")});
+  EXPECT_EQ(warm_fit(plain, qemu_host(0), false, false).reason, "no pool configured");
+  VmHost ch = qemu_host();
+  ch.backend.kind = vmm::BackendChoice::Kind::CloudHypervisor;
+  EXPECT_NE(warm_fit(plain, ch, false, false).reason, "");
+  EXPECT_NE(warm_fit(plain, qemu_host(), true, false).reason, "");  // --debug
+  EXPECT_NE(warm_fit(plain, qemu_host(), false, true).reason, "");  // block devices
+  EXPECT_NE(warm_fit(spec_with({ns("user")}), qemu_host(), false, false).reason, "");
+  EXPECT_NE(
+      warm_fit(spec_with({ns("network", "/proc/1/ns/net")}), qemu_host(), false, false).reason, "");
+  oci::Spec big = plain;
+  big.annotations[kMemoryAnnotation] = "512";
+  WarmFit fit = warm_fit(big, qemu_host(), false, false);
+  EXPECT_EQ(fit.reason, "the VM's size differs from the pool's");
+  VmHost two = qemu_host();
+  two.config.pool.memory_mib = 512;
+  EXPECT_EQ(warm_fit(big, two, false, false).reason, "");
+}
+
+}  // namespace
+}  // namespace chrunc::runtime::pool
