@@ -1,6 +1,7 @@
 // WatchProcesses and SignalProcess by guest pid (see agent.proto): what the
 // monitor keeps its host stand-ins of the container's processes with.
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +43,10 @@ v1::ListProcessesResponse AgentService::process_list(const std::string& containe
   }
   std::sort(pids.begin(), pids.end());
   v1::ListProcessesResponse list;
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  list.set_read_at_ns(static_cast<uint64_t>(now.tv_sec) * 1000000000ULL +
+                      static_cast<uint64_t>(now.tv_nsec));
   size_t bytes = 0;
   for (pid_t pid : pids) {
     auto info = read_process_info(pid);

@@ -46,6 +46,11 @@ GuestProcessWatch::~GuestProcessWatch() {
 
 void GuestProcessWatch::apply(const agent::v1::ListProcessesResponse& list) {
   std::lock_guard lock(apply_mutex_);
+  // 0: the end of the watch (an empty list), or an agent that does not say.
+  if (list.read_at_ns() != 0) {
+    if (list.read_at_ns() < applied_read_at_ns_) return;
+    applied_read_at_ns_ = list.read_at_ns();
+  }
   stand_ins_.reconcile(guest_processes(list));
 }
 

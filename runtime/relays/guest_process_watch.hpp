@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -48,6 +49,11 @@ class GuestProcessWatch {
   const std::string id_;
   StandIns stand_ins_;
   std::mutex apply_mutex_;  // one list applied at a time
+  // The guest's read time of the newest list applied: the watch stream and a
+  // refresh() can deliver their lists out of order, and applying an older
+  // one after a newer one ended and restarted stand-ins (a process seen
+  // before and after its exec) until the next change.
+  uint64_t applied_read_at_ns_ = 0;
   std::mutex mutex_;
   bool started_ = false, stopped_ = false;
   std::unique_ptr<grpc::ClientContext> context_;
