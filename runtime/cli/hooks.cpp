@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/exec_args.hpp"
 #include "common/log.hpp"
 #include "common/unique_fd.hpp"
 
@@ -58,13 +59,6 @@ std::string last_line(std::string text) {
   if (nl != std::string::npos) text = text.substr(nl + 1);
   if (text.size() > 200) text = text.substr(0, 200);
   return text;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& list) {
-  std::vector<char*> out;
-  for (auto& s : list) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/exec_args.hpp"
 #include "common/log.hpp"
 #include "common/private_file.hpp"
 #include "oci/spec_parser.hpp"
@@ -76,13 +77,6 @@ struct ExecPlan {
   ssize_t ignored = ::write(ready_target, msg, sizeof msg - 1);
   (void)ignored;
   ::_exit(127);
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& list) {
-  std::vector<char*> out;
-  for (auto& s : list) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
 }
 
 // The longest create waits for one answer of its monitor: a hang guard far

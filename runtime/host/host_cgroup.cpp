@@ -310,12 +310,9 @@ HostCgroup::~HostCgroup() {
 HostCgroup HostCgroup::create(const std::string& relative,
                               const std::optional<oci::Resources>& resources,
                               const fs::path& mount_root) {
-  HostCgroup cg;
-  cg.relative_ = relative;
-  cg.mount_root_ = mount_root;
-  cg.unified_ = is_unified(mount_root);
+  HostCgroup cg = existing(relative, mount_root);
+  cg.kept_ = false;  // made here: removed with the container
   std::string rel = relative.starts_with("/") ? relative.substr(1) : relative;
-  cg.dirs_ = cgroup_dirs(rel, mount_root, cg.unified_);
   // A cgroupsPath naming a cgroup that already holds processes would hand
   // them to this container: `delete` kills everything in its cgroup. runc
   // 1.2 refuses such a cgroup too.

@@ -28,6 +28,13 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+// The guest needs a cgroup for pause, stats and limits even when the spec
+// names none: the same default path the host cgroup gets.
+void give_guest_a_cgroup(GuestSpec& guest, const std::string& id) {
+  if (!guest.spec.linux) guest.spec.linux.emplace();
+  if (guest.spec.linux->cgroups_path.empty()) guest.spec.linux->cgroups_path = "/" + id;
+}
+
 // The boot's deadline, phase by phase: a guest that never answers fails the
 // boot naming the phase it was stuck in and its last console line.
 class BootDeadline {
@@ -120,10 +127,7 @@ std::unique_ptr<VmSession> VmSession::boot(const BootRequest& request) {
     session->share_ = ContainerShare::create(request.state_dir, guest.entries);
     session->virtiofsd_ = vmm::VirtiofsDaemon::start(
         session->share_.dir(), socket_dir / ("virtiofs-" + guest.tag + ".sock"), false, fs_options);
-    // The guest needs a cgroup for pause, stats and limits even when the
-    // spec names none: the same default path the host cgroup gets.
-    if (!guest.spec.linux) guest.spec.linux.emplace();
-    if (guest.spec.linux->cgroups_path.empty()) guest.spec.linux->cgroups_path = "/" + request.id;
+    give_guest_a_cgroup(guest, request.id);
     timing_mark(request.state_dir, "virtiofsd-ready");
 
     unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
@@ -203,8 +207,7 @@ std::unique_ptr<VmSession> VmSession::adopt(const BootRequest& request,
     if (!request.host) throw Error("boot: the host's VMM was not resolved");
     GuestSpec guest = rewrite_for_guest(request.spec, request.bundle, pool::kStandbyShareSubdir);
     session->share_ = ContainerShare::create(request.state_dir, guest.entries);
-    if (!guest.spec.linux) guest.spec.linux.emplace();
-    if (guest.spec.linux->cgroups_path.empty()) guest.spec.linux->cgroups_path = "/" + request.id;
+    give_guest_a_cgroup(guest, request.id);
     standby_failed = true;
     // A detached copy of the share and everything mounted in it, for the
     // standby to mount where its virtiofsd serves.

@@ -9,19 +9,9 @@
 #include <cstdlib>
 
 #include "common/error.hpp"
+#include "common/exec_args.hpp"
 
 namespace chrunc::runtime::pool {
-namespace {
-
-std::vector<char*> c_strings(std::vector<std::string>& list) {
-  std::vector<char*> out;
-  for (auto& s : list) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-}  // namespace
-
 std::vector<std::string> helper_environment() {
   std::vector<std::string> env = {
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
