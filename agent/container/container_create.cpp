@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <regex>
+#include <optional>
+#include <utility>
 
 #include "agent/container/container_impl.hpp"
 #include "agent/container/init_process.hpp"
@@ -31,6 +32,26 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+// The first `"pid"\s*:\s*-?[0-9]+` of `json`, as offset and length. By hand:
+// std::regex took 50 ms of a create in a TCG guest.
+std::optional<std::pair<size_t, size_t>> find_pid_member(const std::string& json) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t at = json.find("\"pid\""); at != std::string::npos;
+       at = json.find("\"pid\"", at + 1)) {
+    size_t i = at + 5;
+    while (i < json.size() && is_space(json[i])) ++i;
+    if (i == json.size() || json[i] != ':') continue;
+    ++i;
+    while (i < json.size() && is_space(json[i])) ++i;
+    if (i < json.size() && json[i] == '-') ++i;
+    const size_t digits = i;
+    while (i < json.size() && is_digit(json[i])) ++i;
+    if (i > digits) return std::make_pair(at, i - at);
+  }
+  return std::nullopt;
+}
+
 // The hooks' state JSON with the init's pid (as the caller sees it).
 std::string state_with_pid(const CreateOptions& options, pid_t pid) {
   const std::string number = std::to_string(pid);
@@ -38,10 +59,11 @@ std::string state_with_pid(const CreateOptions& options, pid_t pid) {
     return R"({"ociVersion":")" + json_escape(options.spec.oci_version) + R"(","id":")" +
            json_escape(options.id) + R"(","status":"creating","pid":)" + number +
            R"(,"bundle":""})";
-  static const std::regex pid_member(R"("pid"\s*:\s*-?[0-9]+)");
-  if (std::regex_search(options.state_json, pid_member))
-    return std::regex_replace(options.state_json, pid_member, "\"pid\":" + number,
-                              std::regex_constants::format_first_only);
+  if (auto member = find_pid_member(options.state_json)) {
+    std::string out = options.state_json;
+    out.replace(member->first, member->second, "\"pid\":" + number);
+    return out;
+  }
   size_t brace = options.state_json.find('{');
   if (brace == std::string::npos) return options.state_json;
   std::string out = options.state_json;

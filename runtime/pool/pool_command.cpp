@@ -90,10 +90,12 @@ size_t fill(const vmm::HostConfig& config, bool refill) {
   const std::string program = monitor_binary().string();
   for (; have + started < config.pool.size; ++started) {
     const std::string name = PoolDir::new_slot_name();
-    pid_t pid = spawn_detached(
-        program,
-        {kMonitorBinary, kStandbyCommand, "--pool", config.pool.dir.string(), "--slot", name},
-        helper_environment());
+    std::vector<std::string> args = {kMonitorBinary,           kStandbyCommand, "--pool",
+                                     config.pool.dir.string(), "--slot",        name};
+    // A refill boots beside the container that claimed: it gives way
+    // (cpu_priority.hpp). `pool fill` is asked for, and waited on.
+    if (refill) args.push_back("--background");
+    pid_t pid = spawn_detached(program, std::move(args), helper_environment());
     StandbyRecord record;
     record.standby = {pid, process_start_time(pid)};
     record.shape = shape;

@@ -19,6 +19,7 @@
 #include "common/error.hpp"
 #include "common/fd_passing.hpp"
 #include "common/log.hpp"
+#include "runtime/host/cpu_priority.hpp"
 #include "runtime/host/host_cgroup.hpp"
 #include "runtime/monitor/boot_slots.hpp"
 #include "runtime/monitor/monitor_boot.hpp"
@@ -111,9 +112,10 @@ void wait_serving_line(vmm::Hypervisor& hypervisor, const fs::path& console_log,
 
 class Standby {
  public:
-  Standby(fs::path pool_dir, std::string name)
+  Standby(fs::path pool_dir, std::string name, bool background)
       : pool_(std::move(pool_dir)),
         name_(std::move(name)),
+        background_(background),
         vm_dir_(pool_.vm_dir(name_)),
         share_(vm_dir_ / "share") {}
 
@@ -128,6 +130,8 @@ class Standby {
   void serve(UniqueFd connection);
   void stop_vm() noexcept;
   void forget_slot() noexcept;
+  // A background standby (a refill) runs at kBackgroundNice until claimed.
+  void raise_cpu_priority() noexcept;
   // Pages the boot images out of the VMM (boot_image_pageout.hpp). The
   // kernel skips pages another VMM maps too (one booting at that moment: a
   // refill, a cold boot), so it is done again while waiting and at the claim.
@@ -135,6 +139,7 @@ class Standby {
 
   PoolDir pool_;
   std::string name_;
+  bool background_ = false;
   fs::path vm_dir_, share_;
   StandbyRecord record_;
   VmHost host_;
@@ -266,6 +271,7 @@ void Standby::serve(UniqueFd connection) {
   } catch (const Error& e) {
     refuse(std::string("join the container's cgroup: ") + e.what());
   }
+  raise_cpu_priority();
   UniqueFd agent;
   try {
     agent = hypervisor_->connect_agent(10s);
@@ -302,6 +308,19 @@ void Standby::stop_vm() noexcept {
   virtiofsd_.stop();
 }
 
+void Standby::raise_cpu_priority() noexcept {
+  if (!background_) return;
+  try {
+    set_process_nice(record_.vmm.pid, 0);
+    set_process_nice(record_.virtiofsd.pid, 0);
+    set_process_nice(::getpid(), 0);
+  } catch (const std::exception& e) {
+    // The container still runs, with less of the CPU: not worth refusing it.
+    log_warn("standby " + name_ + ": stays at nice " + std::to_string(kBackgroundNice) + ": " +
+             e.what());
+  }
+}
+
 void Standby::forget_slot() noexcept {
   try {
     PoolLock lock = pool_.lock(kLockWait);
@@ -315,6 +334,8 @@ int Standby::run() {
   int code = 0;
   try {
     check_registered();
+    // Before virtiofsd and the VMM start: they inherit it.
+    if (background_) set_own_nice(kBackgroundNice);
     boot();
     if (auto connection = wait_for_claim()) serve(std::move(*connection));
   } catch (const std::exception& e) {
@@ -335,15 +356,18 @@ int Standby::run() {
 
 int standby_main(int argc, char** argv) {
   std::string pool_dir, name;
-  for (int i = 2; i + 1 < argc; i += 2) {
+  bool background = false;
+  for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--pool")
-      pool_dir = argv[i + 1];
-    else if (a == "--slot")
-      name = argv[i + 1];
+    if (a == "--background")
+      background = true;
+    else if (a == "--pool" && i + 1 < argc)
+      pool_dir = argv[++i];
+    else if (a == "--slot" && i + 1 < argc)
+      name = argv[++i];
   }
   if (pool_dir.empty() || name.empty() || name.find('/') != std::string::npos) {
-    std::fprintf(stderr, "__standby: --pool DIR --slot NAME\n");
+    std::fprintf(stderr, "__standby: --pool DIR --slot NAME [--background]\n");
     return 2;
   }
   ::signal(SIGPIPE, SIG_IGN);
@@ -359,7 +383,7 @@ int standby_main(int argc, char** argv) {
     std::fprintf(stderr, "__standby: %s\n", e.what());
     return 1;
   }
-  auto* standby = new Standby(pool_dir, name);  // detached threads may outlive run()
+  auto* standby = new Standby(pool_dir, name, background);  // detached threads may outlive run()
   int code = standby->run();
   std::fflush(nullptr);
   ::_exit(code);

@@ -61,7 +61,9 @@ void GuestProcessWatch::start() {
     started_ = true;
     context_ = std::make_unique<grpc::ClientContext>();
   }
-  refresh();
+  // No refresh first: the stream's first list is the guest's list of now,
+  // and `start` need not wait for it (a ListProcesses and the stand-ins'
+  // spawns were a third of a warm start under TCG).
   thread_ = std::thread([this] { follow(); });
 }
 

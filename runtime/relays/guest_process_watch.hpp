@@ -31,8 +31,9 @@ class GuestProcessWatch {
                     std::filesystem::path helper, HostIdentity identity);
   ~GuestProcessWatch();
 
-  // After StartContainer: the stand-ins of the processes running now, then
-  // the stream's updates (in a thread) until the container's init exits.
+  // After StartContainer: follows the stream (in a thread) until the
+  // container's init exits. Returns at once; the stream's first list, sent
+  // as it opens, brings the stand-ins of the processes running then.
   void start();
   // Asks the agent for the list now and applies it (a no-op before start).
   void refresh();

@@ -75,8 +75,39 @@ leak_check wp-warm
 leak_check wp-cold
 case_end
 
-case_begin "refill after a claim"
+# thread_nices PID: the distinct nice values of the process's threads.
+thread_nices() { ps -L -o ni= -p "$1" 2>/dev/null | tr -d ' ' | sort -u | paste -sd,; }
+# standby_pid FILE KEY: the pid a standby record names (vmm, virtiofsd).
+standby_pid() { sed -n "s/^$2 \([0-9]*\) .*/\1/p" "$1"; }
+
+case_begin "refill after a claim, booted at a lower CPU priority until claimed"
 wait_ready 2 && ok "the pool is back to 2 ready" || fail "no refill: $(pool status)"
+# The refill (started by wp-warm's create) gives way to containers; the
+# standby `fill` started does not.
+refill_vmm="" refill_fsd="" at_zero=0
+for f in "$POOL"/ready-*/standby; do
+  vmm=$(standby_pid "$f" vmm)
+  case "$(thread_nices "$vmm")" in
+    10) refill_vmm=$vmm refill_fsd=$(standby_pid "$f" virtiofsd) ;;
+    0) at_zero=$((at_zero + 1)) ;;
+  esac
+done
+[ -n "$refill_vmm" ] && ok "the refill's VMM runs at nice 10, every thread" ||
+  fail "no VMM at nice 10: $(for f in "$POOL"/ready-*/standby; do thread_nices "$(standby_pid "$f" vmm)"; done)"
+expect_eq "the refill's virtiofsd nice" 10 "$(thread_nices "$refill_fsd")"
+expect_eq "standbys of fill at nice 0" 1 "$at_zero"
+# Two claims take both standbys, the refill among them: it is raised.
+make_bundle "$WORK/b1" 'echo claimed'
+for i in 1 2; do
+  rt create -b "$WORK/b1" "wp-r$i" </dev/null >"$WORK/r$i.out" 2>"$WORK/r$i.err"
+  expect_eq "wp-r$i create exit code" 0 "$?"
+  warm "wp-r$i" && ok "wp-r$i took a standby" || fail "wp-r$i booted cold: $(cat "$WORK/r$i.err")"
+done
+expect_eq "the claimed refill's VMM nice, every thread" 0 "$(thread_nices "$refill_vmm")"
+expect_eq "the claimed refill's virtiofsd nice" 0 "$(thread_nices "$refill_fsd")"
+for i in 1 2; do rt delete --force "wp-r$i"; done
+for i in 1 2; do leak_check "wp-r$i"; done
+wait_ready 2 && ok "refilled again" || fail "no refill: $(pool status)"
 case_end
 
 case_begin "concurrent creates never share a standby"

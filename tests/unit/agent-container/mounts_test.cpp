@@ -267,6 +267,34 @@ TEST(Hooks, CreateContainerAndStartContainer) {
   EXPECT_EQ(env, "hook-env\n");
 }
 
+// The host's state JSON reaches the hooks with the init's pid in place of
+// the host's (the first "pid" member, which the host writes before any
+// annotation that could hold the same text).
+TEST(Hooks, TheStateTheHooksGetCarriesTheInitsPid) {
+  REQUIRE_ROOT();
+  Bundle bundle;
+  std::string rootfs = bundle.rootfs();
+  auto spec = default_spec(rootfs, "");
+  spec.process->args = {"sh", "-c", "echo $$"};
+  oci::Hooks hooks;
+  hooks.create_container.push_back({"/bin/sh", {"sh", "-c", "cat > " + rootfs + "/tmp/state"}});
+  spec.hooks = hooks;
+  CreateOptions options;
+  options.state_json = R"({"ociVersion":"1.2.0","id":"test","status":"creating","pid" : -1 ,)"
+                       R"("bundle":"/b","annotations":{"note":"\"pid\":7"}})";
+  auto result = run_container(spec, options);
+  std::ifstream state_file(rootfs + "/tmp/state");
+  std::string state((std::istreambuf_iterator<char>(state_file)), {});
+  // The init sees itself as pid 1; the hook gets the agent's pid of it.
+  EXPECT_EQ(result.out, "1\n") << result.err;
+  const size_t at = state.find("\"pid\":");
+  ASSERT_NE(at, std::string::npos) << state;
+  EXPECT_GT(std::stol(state.substr(at + 6)), 1) << state;
+  EXPECT_EQ(state.find("-1"), std::string::npos) << state;
+  EXPECT_NE(state.find(R"("note":"\"pid\":7")"), std::string::npos) << state;
+  EXPECT_NE(state.find(R"(,"bundle":"/b")"), std::string::npos) << state;
+}
+
 TEST(Hooks, FailingCreateContainerHookAbortsCreate) {
   REQUIRE_ROOT();
   Bundle bundle;
