@@ -194,11 +194,14 @@ case_begin "spec-ps: the same when the monitor shares the host's pid namespace"
 make_bundle "$B" 'exec sleep 1003'
 edit_config "$B" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']"
 rt run -d -b "$B" spec-ps-hostpid </dev/null >/dev/null 2>&1
-# The stand-ins follow the guest's process list by polling: wait (bounded)
-# until the listed pid is a live process, then check what it is.
+# The stand-ins follow the guest's process list by polling, and `run -d`
+# returns once the init is exec'd, not once its stand-in is there: the
+# guest's `sh` may not have exec'd `sleep` yet. Wait (bounded) until the
+# listed pid is a live stand-in of the exec'd command, then check it.
 for _ in $(seq 100); do
   pids=$(rt ps --format json spec-ps-hostpid 2>/dev/null | tr -d '[]' | tr ',' ' ')
-  [ "$(echo "$pids" | wc -w)" = 1 ] && grep -q 'sleep' "/proc/$pids/cmdline" 2>/dev/null && break
+  [ "$(echo "$pids" | wc -w)" = 1 ] &&
+    [ "$(tr '\0' ' ' <"/proc/$pids/cmdline" 2>/dev/null)" = "sleep 1003 " ] && break
   sleep 0.2
 done
 expect_eq "one pid" 1 "$(echo "$pids" | wc -w)"
