@@ -137,7 +137,7 @@ case_begin "a killed standby is reaped by status"
 wait_ready 2 || fail "pool not refilled: $(pool status)"
 victim=$(pool status | awk '$1 == "standby" && $3 == "ready" {print $2; exit}')
 vpid=$(pool status | awk '$1 == "standby" && $3 == "ready" {print $5; exit}')
-vmm=$(sed -n 's/^vmm \([0-9]*\) .*/\1/p' "$POOL/ready-$victim/standby")
+vmm=$(standby_pid "$POOL/ready-$victim/standby" vmm)
 [ -n "$vpid" ] && [ -n "$vmm" ] && kill -9 "$vpid"
 for _ in $(seq 100); do kill -0 "$vmm" 2>/dev/null || break; sleep 0.1; done
 reaped=$(pool_field reaped)
