@@ -16,8 +16,9 @@ inline constexpr const char* kVirtioSerialPortName = "io.containerization.agent"
 inline constexpr uint32_t kVsockPort = 1024;
 inline constexpr uint32_t kVsockHostCid = 2;
 
-// The virtiofs tag of the container's rootfs share.
-inline constexpr const char* kRootfsShareTag = "rootfs";
+// The virtiofs tag of the container's share, and where the guest mounts it.
+inline constexpr const char* kContainerShareTag = "chrunc";
+inline constexpr const char* kContainerShareGuestPath = "/run/chrunc/shares/chrunc";
 
 // On the kernel command line: the agent logs verbosely to the console.
 inline constexpr const char* kDebugCmdlineFlag = "chrunc.debug=1";
@@ -33,7 +34,11 @@ inline constexpr const char* kPowerOffWhenReadyCmdlineFlag = "chrunc.poweroff_re
 // connecting (the first host connection is then the claimer's, so no
 // disconnect and reconnect can be confused); and a host that has come and
 // gone does not make it power off (the VMM dies with the standby's host
-// process anyway).
+// process anyway). Its agent mounts the container share
+// (kContainerShareTag at kContainerShareGuestPath) before it serves, so that
+// the claim's CreateContainer finds it mounted: the host mounts the
+// container's tree into that share at the claim, below the root the guest
+// mounted, in a directory the guest has not looked at before.
 inline constexpr const char* kStandbyCmdlineFlag = "chrunc.standby=1";
 inline constexpr const char* kStandbyServingLine = "chrunc-agent: info: standby serving";
 

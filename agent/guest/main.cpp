@@ -100,6 +100,15 @@ int main() {
     ServiceOptions options;
     options.create_container = create_container;
     options.power_off = [] { power_off(); };
+    options.sync_after_container = true;
+    if (kernel_cmdline_has(kStandbyCmdlineFlag)) {
+      // The claim's CreateContainer finds it mounted (transport_names.hpp).
+      try {
+        options.premount = Premount::mount(kContainerShareTag, kContainerShareGuestPath);
+      } catch (const std::exception& e) {
+        say("warning", e.what());  // CreateContainer mounts it then
+      }
+    }
     AgentService service(std::move(options), reaper);
     FdServer server(service);
     debug_line("gRPC server up");

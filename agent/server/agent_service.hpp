@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "agent/agent.grpc.pb.h"
@@ -30,10 +31,17 @@ struct ServiceOptions {
       create_container;
   // Mounts virtiofs shares (the guest); tests leave it off.
   bool mount_shares = true;
+  // A share mounted before the first container (a standby's): the first
+  // CreateContainer takes it over when it asks for that share.
+  std::optional<Premount> premount;
   // Places the spec's devices on this VM's (guest_devices.hpp); tests leave it off.
   bool place_devices = true;
   // Called (from its own thread) shortly after Shutdown has been answered.
   std::function<void()> power_off;
+  // When a container's init with its own pid namespace ends, the guest's
+  // file systems are synced before its exit is reported (container_synced in
+  // agent.proto): the guest; tests leave it off.
+  bool sync_after_container = false;
   // Where the container's cgroup tree lives.
   std::string cgroup_root = "/sys/fs/cgroup";
   // The port RelayDns listens on (tests use another).
@@ -86,9 +94,10 @@ class AgentService final : public v1::Agent::Service {
   v1::ListProcessesResponse process_list(const std::string& container_id);
   // SignalProcess with a guest pid (process_watch_rpcs.cpp).
   void signal_member(const v1::SignalProcessRequest& request);
-  // Registers a started process and a thread that records its exit.
+  // Registers a started process and a thread that records its exit (after a
+  // sync of the guest's file systems when `sync_at_exit`).
   std::shared_ptr<ManagedProcess> track(const std::string& exec_id, pid_t pid,
-                                        container::ProcessStdio stdio);
+                                        container::ProcessStdio stdio, bool sync_at_exit = false);
 
   ServiceOptions options_;
   ChildReaper& reaper_;

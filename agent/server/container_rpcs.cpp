@@ -1,6 +1,10 @@
 // Container lifecycle RPCs of AgentService (see agent_service.hpp).
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <thread>
+#include <utility>
 
 #include "agent/server/agent_service.hpp"
 #include "agent/server/guest_devices.hpp"
@@ -9,6 +13,16 @@
 #include "oci/spec_parser.hpp"
 
 namespace chrunc::agent {
+namespace {
+
+bool owns_pid_namespace(const oci::Spec& spec) {
+  if (!spec.linux) return false;
+  const auto& all = spec.linux->namespaces;
+  return std::any_of(all.begin(), all.end(),
+                     [](const oci::Namespace& ns) { return ns.type == "pid" && ns.path.empty(); });
+}
+
+}  // namespace
 
 grpc::Status guarded(const std::function<void()>& body) {
   try {
@@ -46,12 +60,15 @@ std::shared_ptr<ManagedProcess> AgentService::process_for(const v1::ProcessRef& 
 }
 
 std::shared_ptr<ManagedProcess> AgentService::track(const std::string& exec_id, pid_t pid,
-                                                    container::ProcessStdio stdio) {
+                                                    container::ProcessStdio stdio,
+                                                    bool sync_at_exit) {
   reaper_.watch(pid);
   auto process = std::make_shared<ManagedProcess>(pid, std::move(stdio));
   processes_[exec_id] = process;
-  std::thread([process, &reaper = reaper_] {
-    process->set_exited(reaper.wait_status(process->pid()));
+  std::thread([process, &reaper = reaper_, sync_at_exit] {
+    const int status = reaper.wait_status(process->pid());
+    if (sync_at_exit) ::sync();
+    process->set_exited(status, sync_at_exit);
   }).detach();
   return process;
 }
@@ -64,7 +81,9 @@ grpc::Status AgentService::CreateContainer(grpc::ServerContext*,
     if (container_) throw Error("container \"" + container_->id() + "\" already exists in this VM");
     if (request->container_id().empty()) throw Error("CreateContainer: empty container_id");
     std::unique_ptr<ShareMounts> shares;
-    if (options_.mount_shares) shares = std::make_unique<ShareMounts>(request->shares());
+    // Taken once: a failed create unmounts it with the other shares.
+    std::optional<Premount> premount = std::exchange(options_.premount, std::nullopt);
+    if (options_.mount_shares) shares = std::make_unique<ShareMounts>(request->shares(), premount);
     container::CreateOptions create;
     create.id = request->container_id();
     create.spec = oci::parse_spec(request->spec_json());
@@ -76,10 +95,12 @@ grpc::Status AgentService::CreateContainer(grpc::ServerContext*,
     }
     create.state_json = request->state_json();
     create.cgroup_root = options_.cgroup_root;
+    // With its own pid namespace, the init's end is the container's end.
+    const bool sync_at_exit = options_.sync_after_container && owns_pid_namespace(create.spec);
     auto created = options_.create_container(std::move(create), reaper_);
     pid_t pid = created->init_pid();
     processes_.clear();
-    track("", pid, created->take_init_stdio());
+    track("", pid, created->take_init_stdio(), sync_at_exit);
     container_ = std::move(created);
     shares_ = std::move(shares);
     response->set_pid(pid);

@@ -55,10 +55,16 @@ ManagedProcess::ManagedProcess(pid_t pid, container::ProcessStdio stdio)
   }
 }
 
-void ManagedProcess::set_exited(int wait_status) {
+void ManagedProcess::set_exited(int wait_status, bool container_synced) {
   std::lock_guard lock(mutex_);
   status_ = wait_status;
+  container_synced_ = container_synced;
   changed_.notify_all();
+}
+
+bool ManagedProcess::container_synced() {
+  std::lock_guard lock(mutex_);
+  return container_synced_;
 }
 
 std::optional<int> ManagedProcess::exit_status() {

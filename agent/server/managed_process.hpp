@@ -30,9 +30,11 @@ class ManagedProcess {
   pid_t pid() const { return pid_; }
   bool terminal() const { return stdio_.pty_master.valid(); }
 
-  // Records the exit status (raw wait status) and wakes waiters.
-  void set_exited(int wait_status);
+  // Records the exit status (raw wait status) and wakes waiters;
+  // `container_synced`: see WaitProcessResponse in agent.proto.
+  void set_exited(int wait_status, bool container_synced = false);
   std::optional<int> exit_status();
+  bool container_synced();
 
   // Pumps output to `emit` until both streams reach end-of-file (returns
   // true) or `cancelled()` says the reader went away (returns false).
@@ -60,6 +62,7 @@ class ManagedProcess {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::optional<int> status_;
+  bool container_synced_ = false;
   bool reader_attached_ = false;
   bool reader_ever_attached_ = false;
   bool stdout_eof_ = false;

@@ -16,6 +16,7 @@ grpc::Status AgentService::WaitProcess(grpc::ServerContext* context, const v1::P
     response->set_signal(WTERMSIG(*status));
   else
     response->set_exit_code(WEXITSTATUS(*status));
+  response->set_container_synced(process->container_synced());
   return grpc::Status::OK;
 }
 

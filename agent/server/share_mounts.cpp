@@ -7,26 +7,52 @@
 #include "common/error.hpp"
 
 namespace chrunc::agent {
+namespace {
 
-ShareMounts::ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDirectory>& shares) {
+// mkdir -p, mount, then shared: so that a container's "/" can be a slave of
+// it (linux.rootfsPropagation "slave"); the container library makes its
+// copies rslave or rprivate, so nothing flows back here. On a failure after
+// the mount, `mounted` already holds the path.
+void mount_share(const std::string& tag, const std::string& path, bool read_only,
+                 std::vector<std::string>& mounted) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) throw Error("mkdir " + path + ": " + ec.message());
+  unsigned long flags = MS_NODEV;
+  if (read_only) flags |= MS_RDONLY;
+  if (::mount(tag.c_str(), path.c_str(), "virtiofs", flags, nullptr) != 0)
+    throw_errno("mount virtiofs " + tag + " on " + path);
+  mounted.push_back(path);
+  if (::mount(nullptr, path.c_str(), nullptr, MS_SHARED, nullptr) != 0)
+    throw_errno("make the share " + path + " shared");
+}
+
+}  // namespace
+
+Premount Premount::mount(std::string tag, std::string guest_path) {
+  std::vector<std::string> mounted;
+  try {
+    mount_share(tag, guest_path, false, mounted);
+  } catch (...) {
+    for (const auto& path : mounted) ::umount2(path.c_str(), MNT_DETACH);
+    throw;
+  }
+  return {std::move(tag), std::move(guest_path)};
+}
+
+ShareMounts::ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDirectory>& shares,
+                         const std::optional<Premount>& premount) {
   try {
     for (const auto& share : shares) {
       const std::string& path = share.guest_path();
       if (share.tag().empty() || path.empty() || path.front() != '/')
         throw Error("share \"" + share.tag() + "\": needs a tag and an absolute guest_path");
-      std::error_code ec;
-      std::filesystem::create_directories(path, ec);
-      if (ec) throw Error("mkdir " + path + ": " + ec.message());
-      unsigned long flags = MS_NODEV;
-      if (share.read_only()) flags |= MS_RDONLY;
-      if (::mount(share.tag().c_str(), path.c_str(), "virtiofs", flags, nullptr) != 0)
-        throw_errno("mount virtiofs " + share.tag() + " on " + path);
-      mounted_.push_back(path);
-      // Shared, so that a container's "/" can be a slave of it
-      // (linux.rootfsPropagation "slave"); the container library makes its
-      // copies rslave or rprivate, so nothing flows back here.
-      if (::mount(nullptr, path.c_str(), nullptr, MS_SHARED, nullptr) != 0)
-        throw_errno("make the share " + path + " shared");
+      if (premount && !share.read_only() && share.tag() == premount->tag &&
+          path == premount->guest_path) {
+        mounted_.push_back(path);  // unmounted with the others
+        continue;
+      }
+      mount_share(share.tag(), path, share.read_only(), mounted_);
     }
   } catch (...) {
     unmount_all();

@@ -125,6 +125,8 @@ class Monitor {
   InFlightLimit requests_{kRequestsInFlight};
   std::atomic<bool> closing_{false};
   std::atomic<bool> exited_{false};
+  // The agent synced the guest after the container's end (agent.proto).
+  std::atomic<bool> container_synced_{false};
   std::atomic<int> exit_code_{0};
   std::atomic<bool> shutdown_requested_{false};
   // The window size last sent to the guest (set by the worker), whether a

@@ -245,8 +245,8 @@ std::unique_ptr<VmSession> VmSession::adopt(const BootRequest& request,
   return session;
 }
 
-void VmSession::teardown() noexcept {
-  if (agent_ && vmm_alive()) {
+void VmSession::teardown(bool guest_synced) noexcept {
+  if (agent_ && vmm_alive() && !guest_synced) {
     try {
       agent_->shutdown(2s);
     } catch (const std::exception& e) {

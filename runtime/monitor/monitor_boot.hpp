@@ -96,8 +96,10 @@ class VmSession {
   // file access in the guest would wait for it forever.
   bool share_server_exited() { return virtiofsd_.pid() > 0 && !virtiofsd_.running(); }
 
-  // Orderly stop: agent Shutdown, VMM shutdown, virtiofsd stopped. Idempotent.
-  void teardown() noexcept;
+  // Orderly stop: agent Shutdown (which syncs the guest; skipped when
+  // `guest_synced`: the agent synced after the container's end), VMM
+  // shutdown, virtiofsd stopped. Idempotent.
+  void teardown(bool guest_synced = false) noexcept;
 
   // The boot images are paged out of the VMM once the agent answers
   // (vmm/boot_image_pageout.hpp); a page another VMM mapped at that moment

@@ -267,6 +267,7 @@ void Monitor::create() {
     try {
       auto r = vm_->agent().wait_process(options_.id, "");
       code = r.signal() != 0 ? 128 + r.signal() : r.exit_code();
+      container_synced_ = r.container_synced();
     } catch (const std::exception& e) {
       log_warn(std::string("container ") + options_.id + ": lost the VM: " + e.what());
       code = 128 + SIGKILL;
@@ -306,7 +307,7 @@ int Monitor::finish() {
   if (!requests_.wait_idle(agent::kControlCallTimeout + 2s))
     log_warn("container " + options_.id + ": requests still under way at teardown");
   dns_.reset();
-  vm_->teardown();
+  vm_->teardown(container_synced_);
   network_.reset();
   timing_mark(dir_, "torn-down");
   return exit_code_;

@@ -22,16 +22,24 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "agent/transport_names.hpp"
 #include "oci/spec.hpp"
 #include "runtime/host/container_share.hpp"
 
 namespace chrunc::runtime {
 
 inline constexpr const char* kGuestSharesDir = "/run/chrunc/shares";
-// The virtiofs tag of the container's share.
-inline constexpr const char* kShareTag = "chrunc";
+// The virtiofs tag of the container's share (mounted at kGuestSharesDir/<tag>,
+// which is agent::kContainerShareGuestPath: a standby's agent mounts it ahead).
+inline constexpr const char* kShareTag = agent::kContainerShareTag;
+static_assert(std::string_view(agent::kContainerShareGuestPath) ==
+                      std::string_view("/run/chrunc/shares/chrunc") &&
+                  std::string_view(kGuestSharesDir) == std::string_view("/run/chrunc/shares") &&
+                  std::string_view(kShareTag) == std::string_view("chrunc"),
+              "a standby's agent mounts the share where the runtime says it is");
 
 struct GuestSpec {
   oci::Spec spec;                   // rewritten

@@ -28,12 +28,18 @@ std::string spec_running(const std::string& script, bool terminal = false) {
 
 class AgentServiceTest : public ::testing::Test {
  protected:
-  AgentServiceTest() {
+  AgentServiceTest() { serve(false); }
+
+  void serve(bool sync_after_container) {
+    client_.reset();
+    server_.reset();
+    service_.reset();
     ServiceOptions options;
     options.create_container = test::create_fake_container;
     options.mount_shares = false;
     options.place_devices = false;
     options.power_off = [this] { powered_off_ = true; };
+    options.sync_after_container = sync_after_container;
     service_ = std::make_unique<AgentService>(std::move(options), reaper_);
     server_ = std::make_unique<FdServer>(*service_);
     int pair[2];
@@ -122,6 +128,37 @@ TEST_F(AgentServiceTest, SignalKillsInitAndWaitReportsTheSignal) {
   client_->signal_process("c1", "", SIGTERM);
   auto waited = client_->wait_process("c1", "");
   EXPECT_EQ(waited.signal(), SIGTERM);
+}
+
+// The host stops the VM without a Shutdown call when the init's end says the
+// guest was synced after the container's last process (agent.proto).
+TEST_F(AgentServiceTest, TheInitsEndSaysTheGuestSyncedOnlyWhenItEndedTheContainer) {
+  const std::string own_pid_namespace =
+      R"({"ociVersion": "1.0.2", "root": {"path": "/"}, "linux": {"namespaces": [{"type": "pid"}]},
+          "process": {"cwd": "/", "user": {"uid": 0, "gid": 0}, "args": ["/bin/sh", "-c", "sleep 100"]}})";
+  auto run_and_kill = [&](const std::string& spec) {
+    create(spec);
+    client_->start_container("c1");
+    v1::ExecProcessRequest exec;
+    exec.set_container_id("c1");
+    exec.set_exec_id("e1");
+    exec.set_process_json(R"({"cwd": "/", "user": {"uid": 0, "gid": 0}, "args": ["/bin/true"]})");
+    EXPECT_GT(client_->exec_process(exec), 0);
+    read_all("e1");
+    const bool exec_synced = client_->wait_process("c1", "e1").container_synced();
+    client_->signal_process("c1", "", SIGKILL, true);
+    auto init = client_->wait_process("c1", "");
+    EXPECT_EQ(init.signal(), SIGKILL);
+    client_->delete_container("c1");
+    return std::pair{exec_synced, init.container_synced()};
+  };
+  serve(true);
+  EXPECT_EQ(run_and_kill(own_pid_namespace), std::pair(false, true));
+  // The host's pid namespace (or a joined one): other processes may outlive the init.
+  EXPECT_EQ(run_and_kill(spec_running("sleep 100")), std::pair(false, false));
+  // Off (as in every other test here): never said.
+  serve(false);
+  EXPECT_EQ(run_and_kill(own_pid_namespace), std::pair(false, false));
 }
 
 TEST_F(AgentServiceTest, ExecProcessHasItsOwnIoAndStatus) {
