@@ -2,7 +2,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <future>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -14,6 +17,22 @@
 
 namespace chrunc::agent {
 namespace {
+
+// A wedged device (or virtiofsd) must not hold the exit's report back: past
+// the limit the exit is reported unsynced, and the host's Shutdown call
+// (which syncs, with its own deadline) does the rest.
+constexpr std::chrono::seconds kSyncAtExitLimit{2};
+
+// sync(2) on a thread of its own; true when it returned within `limit`.
+bool sync_within(std::chrono::milliseconds limit) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  std::thread([done] {
+    ::sync();
+    done->set_value();
+  }).detach();
+  return finished.wait_for(limit) == std::future_status::ready;
+}
 
 bool owns_pid_namespace(const oci::Spec& spec) {
   if (!spec.linux) return false;
@@ -67,8 +86,8 @@ std::shared_ptr<ManagedProcess> AgentService::track(const std::string& exec_id, 
   processes_[exec_id] = process;
   std::thread([process, &reaper = reaper_, sync_at_exit] {
     const int status = reaper.wait_status(process->pid());
-    if (sync_at_exit) ::sync();
-    process->set_exited(status, sync_at_exit);
+    const bool synced = sync_at_exit && sync_within(kSyncAtExitLimit);
+    process->set_exited(status, synced);
   }).detach();
   return process;
 }

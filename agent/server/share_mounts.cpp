@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/error.hpp"
@@ -42,14 +43,24 @@ Premount Premount::mount(std::string tag, std::string guest_path) {
 
 ShareMounts::ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDirectory>& shares,
                          const std::optional<Premount>& premount) {
+  auto is_premount = [&](const v1::SharedDirectory& share) {
+    return premount && !share.read_only() && share.tag() == premount->tag &&
+           share.guest_path() == premount->guest_path;
+  };
+  // Owned from here on: unmounted with the others on a failure or at the
+  // end, and at once (before anything is mounted over it) when no share
+  // takes it.
+  const bool take = std::any_of(shares.begin(), shares.end(), is_premount);
+  if (premount && take) mounted_.push_back(premount->guest_path);
+  if (premount && !take) ::umount2(premount->guest_path.c_str(), MNT_DETACH);
+  bool taken = false;
   try {
     for (const auto& share : shares) {
       const std::string& path = share.guest_path();
       if (share.tag().empty() || path.empty() || path.front() != '/')
         throw Error("share \"" + share.tag() + "\": needs a tag and an absolute guest_path");
-      if (premount && !share.read_only() && share.tag() == premount->tag &&
-          path == premount->guest_path) {
-        mounted_.push_back(path);  // unmounted with the others
+      if (!taken && is_premount(share)) {
+        taken = true;
         continue;
       }
       mount_share(share.tag(), path, share.read_only(), mounted_);

@@ -22,8 +22,9 @@ class ShareMounts {
  public:
   // Mounts every share (mkdir -p of its guest_path first); a writable share
   // with the tag and path of `premount` is taken as it is, not mounted again.
-  // On failure, unmounts what it mounted and throws
-  // "mount virtiofs <tag> on <path>: <cause>".
+  // `premount` is owned from the start: unmounted at once when no share takes
+  // it, and with the others on failure or destruction. On failure, unmounts
+  // and throws "mount virtiofs <tag> on <path>: <cause>".
   explicit ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDirectory>& shares,
                        const std::optional<Premount>& premount = std::nullopt);
   ~ShareMounts();

@@ -154,8 +154,12 @@ TEST_F(AgentServiceTest, TheInitsEndSaysTheGuestSyncedOnlyWhenItEndedTheContaine
   };
   serve(true);
   EXPECT_EQ(run_and_kill(own_pid_namespace), std::pair(false, true));
-  // The host's pid namespace (or a joined one): other processes may outlive the init.
+  // The host's pid namespace, or a joined one: other processes may outlive the init.
   EXPECT_EQ(run_and_kill(spec_running("sleep 100")), std::pair(false, false));
+  std::string joined = own_pid_namespace;
+  joined.replace(joined.find(R"({"type": "pid"})"), 15,
+                 R"({"type": "pid", "path": "/proc/self/ns/pid"})");
+  EXPECT_EQ(run_and_kill(joined), std::pair(false, false));
   // Off (as in every other test here): never said.
   serve(false);
   EXPECT_EQ(run_and_kill(own_pid_namespace), std::pair(false, false));

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -34,7 +36,12 @@ class ShareMountsTest : public ::testing::Test {
     dir_ = dir;
     path_ = dir_ + "/shares/chrunc";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    // A failed check may leave the stand-in premount mounted.
+    while (::umount2(path_.c_str(), MNT_DETACH) == 0) {
+    }
+    std::filesystem::remove_all(dir_);
+  }
   std::string dir_, path_;
 };
 
@@ -53,11 +60,69 @@ TEST_F(ShareMountsTest, WithoutAPremountTheShareIsMounted) {
   }
 }
 
+::testing::AssertionResult starts_with(const std::string& text, const std::string& prefix) {
+  if (text.starts_with(prefix)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "\"" << text << "\" does not start with \"" << prefix << "\"";
+}
+
+// The error a mount (not a validation) gives: "mount virtiofs TAG on PATH: ...".
+std::string mount_error(const google::protobuf::RepeatedPtrField<v1::SharedDirectory>& shares,
+                        const Premount& premount) {
+  try {
+    ShareMounts mounts(shares, premount);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 TEST_F(ShareMountsTest, AReadOnlyShareOrAnotherTagIsMountedDespiteThePremount) {
   const Premount premount{"chrunc", path_};
-  EXPECT_THROW(ShareMounts(one_share("chrunc", path_, true), premount), Error);
-  EXPECT_THROW(ShareMounts(one_share("other", path_, false), premount), Error);
-  EXPECT_THROW(ShareMounts(one_share("chrunc", dir_ + "/elsewhere", false), premount), Error);
+  EXPECT_TRUE(starts_with(mount_error(one_share("chrunc", path_, true), premount),
+                          "mount virtiofs chrunc on " + path_));
+  EXPECT_TRUE(starts_with(mount_error(one_share("other", path_, false), premount),
+                          "mount virtiofs other on " + path_));
+  EXPECT_TRUE(starts_with(mount_error(one_share("chrunc", dir_ + "/elsewhere", false), premount),
+                          "mount virtiofs chrunc on " + dir_ + "/elsewhere"));
+}
+
+bool is_mount_point(const std::string& path) {
+  struct stat here {
+  }, parent{};
+  return ::stat(path.c_str(), &here) == 0 && ::stat((path + "/..").c_str(), &parent) == 0 &&
+         here.st_dev != parent.st_dev;
+}
+
+// A real mount stands in for the premount (a tmpfs; virtio-fs needs a VM):
+// it belongs to ShareMounts from the start, so no path leaves it behind.
+TEST_F(ShareMountsTest, APremountNoShareTakesOrAFailedCreateIsUnmounted) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+  auto premount_at = [&] {
+    std::filesystem::create_directories(path_);
+    if (::mount("tmpfs", path_.c_str(), "tmpfs", 0, nullptr) != 0) return false;
+    return is_mount_point(path_);
+  };
+  const Premount premount{"chrunc", path_};
+  // No share asks for it: unmounted at once.
+  ASSERT_TRUE(premount_at());
+  {
+    ShareMounts mounts(google::protobuf::RepeatedPtrField<v1::SharedDirectory>(), premount);
+    EXPECT_FALSE(is_mount_point(path_));
+  }
+  // Another share fails before the premount's turn: unmounted with the rest.
+  ASSERT_TRUE(premount_at());
+  auto shares = one_share("nope", dir_ + "/other", false);
+  *shares.Add() = one_share("chrunc", path_, false)[0];
+  EXPECT_THROW(ShareMounts(shares, premount), Error);
+  EXPECT_FALSE(is_mount_point(path_));
+  // Taken: mounted while ShareMounts lives, unmounted when it goes.
+  ASSERT_TRUE(premount_at());
+  {
+    ShareMounts mounts(one_share("chrunc", path_, false), premount);
+    EXPECT_TRUE(is_mount_point(path_));
+  }
+  EXPECT_FALSE(is_mount_point(path_));
 }
 
 }  // namespace
