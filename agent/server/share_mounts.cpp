@@ -28,6 +28,12 @@ void mount_share(const std::string& tag, const std::string& path, bool read_only
     throw_errno("make the share " + path + " shared");
 }
 
+// Lazily, in reverse order; empties `mounted`.
+void unmount_all_of(std::vector<std::string>& mounted) noexcept {
+  for (auto it = mounted.rbegin(); it != mounted.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+  mounted.clear();
+}
+
 }  // namespace
 
 Premount Premount::mount(std::string tag, std::string guest_path) {
@@ -35,7 +41,7 @@ Premount Premount::mount(std::string tag, std::string guest_path) {
   try {
     mount_share(tag, guest_path, false, mounted);
   } catch (...) {
-    for (const auto& path : mounted) ::umount2(path.c_str(), MNT_DETACH);
+    unmount_all_of(mounted);
     throw;
   }
   return {std::move(tag), std::move(guest_path)};
@@ -51,7 +57,7 @@ ShareMounts::ShareMounts(const google::protobuf::RepeatedPtrField<v1::SharedDire
   // end, and at once (before anything is mounted over it) when no share
   // takes it.
   const bool take = std::any_of(shares.begin(), shares.end(), is_premount);
-  if (premount && take) mounted_.push_back(premount->guest_path);
+  if (take) mounted_.push_back(premount->guest_path);
   if (premount && !take) ::umount2(premount->guest_path.c_str(), MNT_DETACH);
   bool taken = false;
   try {
@@ -76,8 +82,7 @@ ShareMounts::~ShareMounts() {
 }
 
 void ShareMounts::unmount_all() noexcept {
-  for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
-  mounted_.clear();
+  unmount_all_of(mounted_);
 }
 
 }  // namespace chrunc::agent

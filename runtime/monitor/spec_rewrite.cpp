@@ -33,7 +33,7 @@ bool is_bind_mount(const oci::Mount& mount) {
 GuestSpec rewrite_for_guest(const oci::Spec& spec, const fs::path& bundle,
                             const std::string& share_subdir) {
   GuestSpec out{spec, {}};
-  out.guest_path = std::string(kGuestSharesDir) + "/" + out.tag;
+  out.guest_path = agent::kContainerShareGuestPath;
   const std::string base =
       share_subdir.empty() ? out.guest_path : out.guest_path + "/" + share_subdir;
 

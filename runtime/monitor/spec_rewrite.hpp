@@ -22,7 +22,6 @@
 
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "agent/transport_names.hpp"
@@ -31,21 +30,15 @@
 
 namespace chrunc::runtime {
 
-inline constexpr const char* kGuestSharesDir = "/run/chrunc/shares";
-// The virtiofs tag of the container's share (mounted at kGuestSharesDir/<tag>,
-// which is agent::kContainerShareGuestPath: a standby's agent mounts it ahead).
+// The virtiofs tag of the container's share; the guest mounts it at
+// agent::kContainerShareGuestPath (where a standby's agent mounts it ahead).
 inline constexpr const char* kShareTag = agent::kContainerShareTag;
-static_assert(std::string_view(agent::kContainerShareGuestPath) ==
-                      std::string_view("/run/chrunc/shares/chrunc") &&
-                  std::string_view(kGuestSharesDir) == std::string_view("/run/chrunc/shares") &&
-                  std::string_view(kShareTag) == std::string_view("chrunc"),
-              "a standby's agent mounts the share where the runtime says it is");
 
 struct GuestSpec {
   oci::Spec spec;                   // rewritten
   std::vector<ShareEntry> entries;  // what <state_dir>/share holds
   std::string tag = kShareTag;
-  std::string guest_path;  // /run/chrunc/shares/<tag>
+  std::string guest_path;  // agent::kContainerShareGuestPath
 };
 
 bool is_bind_mount(const oci::Mount& mount);
