@@ -76,6 +76,9 @@ void set_pool(PoolConfig& pool, const YAML::Node& node, const std::string& origi
       pool.nics = scalar<unsigned>(n, key, origin, "a non-negative integer");
       if (pool.nics != 0)
         fail("must be 0: standbys boot without NICs (containers with interfaces boot cold)");
+    } else if (key == "pool.tcg_translation_cache_mib") {
+      pool.tcg_translation_cache_mib = scalar<uint64_t>(n, key, origin, "a non-negative integer");
+      if (pool.tcg_translation_cache_mib > 4096) fail("must be at most 4096");
     } else if (key == "pool.dir") {
       pool.dir = scalar<std::string>(n, key, origin, "a string");
       if (!pool.dir.is_absolute() || pool.dir == "/") fail("must be an absolute path below /");

@@ -24,6 +24,13 @@ struct PoolConfig {
   // NICs a standby boots with. Only 0 for now: a container with interfaces
   // boots cold.
   unsigned nics = 0;
+  // QEMU under TCG: the standbys' translation cache, MiB (0: QEMU's
+  // default). Larger than the host's tcg_translation_cache_mib because a
+  // boot translates about 32 MiB of code and a claim 12 MiB more: in a
+  // 16 MiB cache the claim's code is flushed and translated again while it
+  // runs (warm `run true` 0.76 s against 0.53 s with 48 MiB, bench/RESULTS.md).
+  // It costs host memory: each standby's cache fills to about 44 MiB.
+  uint64_t tcg_translation_cache_mib = 48;
   std::filesystem::path dir = "/run/ch-runc/pool";
 };
 

@@ -48,6 +48,12 @@ expect_eq "ready" 2 "$(pool_field ready)"
 expect_eq "booting" 0 "$(pool_field booting)"
 expect_eq "standby processes" 2 "$(pool_processes | grep -c __standby)"
 expect_eq "nothing in list" "" "$(rt list -q)"
+# Under TCG a standby's translation cache is the pool's (48 MiB), not the
+# host's 16: the claim's code must not be flushed while it runs.
+qemus=$(pgrep -af -- "$POOL/" | grep qemu-system || true)
+if grep -q -- "-accel tcg" <<<"$qemus"; then
+  expect_eq "standbys with pool.tcg_translation_cache_mib" 2 "$(grep -c -- "-accel tcg,tb-size=48 " <<<"$qemus")"
+fi
 case_end
 
 case_begin "a warm container sees what a cold one sees"

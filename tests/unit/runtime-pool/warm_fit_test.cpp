@@ -59,5 +59,28 @@ TEST(WarmFit, WhatBootsCold) {
   EXPECT_EQ(warm_fit(big, two, false, false).reason, "");
 }
 
+// A memory limit L gives the VM L - 64 MiB (vm_sizing.hpp) and leaves room
+// for a 16 MiB translation cache only: a standby with a larger one is not
+// taken under TCG, even when its size matches.
+TEST(WarmFit, AMemoryLimitTakesAStandbyOnlyIfItsTranslationCacheFits) {
+  oci::Spec limited = spec_with({ns("pid"), ns("mount")});
+  limited.linux->resources.emplace();
+  limited.linux->resources->memory.emplace();
+  limited.linux->resources->memory->limit = int64_t{320} << 20;  // a 256 MiB VM: the pool's
+  VmHost host = qemu_host();
+  ASSERT_EQ(host.config.pool.tcg_translation_cache_mib, 48u);  // the default
+  EXPECT_EQ(warm_fit(limited, host, false, false).reason,
+            "a memory limit: the standbys' translation cache would not fit within it");
+  host.config.pool.tcg_translation_cache_mib = 0;  // QEMU's default: larger still
+  EXPECT_NE(warm_fit(limited, host, false, false).reason, "");
+  host.config.pool.tcg_translation_cache_mib = kLimitedTcgTbMiB;
+  EXPECT_EQ(warm_fit(limited, host, false, false).reason, "");
+  // Without a memory limit the cache does not matter; with KVM there is none.
+  host.config.pool.tcg_translation_cache_mib = 48;
+  EXPECT_EQ(warm_fit(spec_with({ns("pid"), ns("mount")}), host, false, false).reason, "");
+  host.backend.kind = vmm::BackendChoice::Kind::QemuKvm;
+  EXPECT_EQ(warm_fit(limited, host, false, false).reason, "");
+}
+
 }  // namespace
 }  // namespace chrunc::runtime::pool

@@ -197,6 +197,7 @@ TEST(HostConfig, PoolIsOffByDefaultAndTakesTheDefaultShape) {
   EXPECT_EQ(c.pool.memory_mib, 512u);
   EXPECT_EQ(c.pool.nics, 0u);
   EXPECT_EQ(c.pool.dir, "/run/ch-runc/pool");
+  EXPECT_EQ(c.pool.tcg_translation_cache_mib, 48u);
   HostConfig d = parse_host_config("", "t");
   EXPECT_EQ(d.pool.vcpus, 1u);
   EXPECT_EQ(d.pool.memory_mib, 256u);
@@ -204,8 +205,11 @@ TEST(HostConfig, PoolIsOffByDefaultAndTakesTheDefaultShape) {
 
 TEST(HostConfig, PoolKeys) {
   HostConfig c = parse_host_config(
-      "pool:\n  size: 3\n  vcpus: 2\n  memory_mib: 384\n  nics: 0\n  dir: /tmp/p\n", "t");
+      "pool:\n  size: 3\n  vcpus: 2\n  memory_mib: 384\n  nics: 0\n  dir: /tmp/p\n"
+      "  tcg_translation_cache_mib: 24\n",
+      "t");
   EXPECT_EQ(c.pool.size, 3u);
+  EXPECT_EQ(c.pool.tcg_translation_cache_mib, 24u);
   EXPECT_EQ(c.pool.vcpus, 2u);
   EXPECT_EQ(c.pool.memory_mib, 384u);
   EXPECT_EQ(c.pool.dir, "/tmp/p");
@@ -220,6 +224,9 @@ TEST(HostConfig, PoolRefusesBadValues) {
   EXPECT_NE(error_of("pool:\n  memory_mib: 32\n").find("pool.memory_mib"), std::string::npos);
   EXPECT_NE(error_of("pool:\n  nics: 1\n").find("pool.nics must be 0"), std::string::npos);
   EXPECT_NE(error_of("pool:\n  dir: rel\n").find("pool.dir must be an absolute"),
+            std::string::npos);
+  EXPECT_NE(error_of("pool:\n  tcg_translation_cache_mib: 4097\n")
+                .find("pool.tcg_translation_cache_mib must be at most 4096"),
             std::string::npos);
   EXPECT_NE(error_of("pool:\n  sise: 1\n").find("unknown key \"pool.sise\""), std::string::npos);
 }
