@@ -16,7 +16,10 @@ ratio, so that the numbers mean something on a noisy 2-core machine:
              and the agent's --debug marks (guest clock), median of --runs.
   memory     host PSS of the monitor, the VMM and virtiofsd for 1 and for
              --memory-count idle containers (per-container mean), and the
-             guest RAM touched; against runc's container processes.
+             guest RAM touched; against runc's container processes. Then
+             --memory-count idle containers that took standbys of a warm
+             pool of that size (monitors plus what the standbys left
+             running), against the cold ones.
   io         256 MiB through stdout to a host file; a 64 MiB file read from a
              bind mount; against runc (median of --io-runs).
   execio     64 MiB through `exec`'s stdout to a host file against the same

@@ -27,7 +27,8 @@ def find_ch_runc():
     for candidate in (os.environ.get("CH_RUNC"), os.path.join(SRC, "build", "bin", "ch-runc"),
                       shutil.which("ch-runc")):
         if candidate and os.access(candidate, os.X_OK):
-            return candidate
+            # Absolute: docker and podman run it from their own directories.
+            return os.path.abspath(candidate)
     sys.exit("bench: no ch-runc binary (build it, or set CH_RUNC)")
 
 
@@ -59,9 +60,10 @@ class Runtime:
         r = self.call("state", cid, stdout=subprocess.PIPE, stderr=DEVNULL, text=True)
         return json.loads(r.stdout) if r.returncode == 0 else None
 
-    def start_idle(self, bundle, cid):
+    def start_idle(self, bundle, cid, env=None):
         """`run -d` of an idle bundle; the container's host pid, or None."""
-        r = self.call("run", "-d", "--bundle", bundle, cid, stdout=DEVNULL, stderr=DEVNULL)
+        r = self.call("run", "-d", "--bundle", bundle, cid, stdout=DEVNULL, stderr=DEVNULL,
+                      env=env)
         state = self.state(cid) if r.returncode == 0 else None
         if not state or state.get("status") != "running":
             return None
@@ -186,6 +188,40 @@ def _children_map():
         ppid = int(stat[stat.rindex(")") + 2:].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     return children
+
+
+def pool_env(ctx, size):
+    """(environment, pool directory): the host config plus a warm pool of
+    SIZE standbys under the run's temporary directory."""
+    pool_dir = os.path.join(ctx.tmp, "pool")
+    config = os.path.join(ctx.tmp, f"ch-runc-pool{size}.yaml")
+    with open(os.environ["CHRUNC_CONFIG"]) as f:
+        text = f.read()
+    with open(config, "w") as f:
+        f.write(text + f"\npool:\n  size: {size}\n  dir: {pool_dir}\n")
+    return dict(os.environ, CHRUNC_CONFIG=config), pool_dir
+
+
+def claimed_standby(ctx, cid):
+    """Whether ch-runc's container CID (not deleted yet) took a standby."""
+    timing = os.path.join(ctx.ours.root, cid, "timing.log")
+    return os.path.exists(timing) and "standby-claimed" in open(timing).read()
+
+
+def processes_naming(text):
+    """Pids of the processes whose command line contains TEXT."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            pids.append(int(entry))
+    return pids
 
 
 def process_tree(pid):

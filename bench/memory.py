@@ -5,19 +5,19 @@ import re
 import subprocess
 import time
 
-from benchlib import (DEVNULL, IDLE, guest_memory_resident_kib, median, process_tree, pss_kib,
-                      role)
+from benchlib import (DEVNULL, IDLE, claimed_standby, guest_memory_resident_kib, median, pool_env,
+                      process_tree, processes_naming, pss_kib, role)
 
 SETTLE_SECONDS = 2.0  # let the last container's boot work finish before reading PSS
 
 
-def _start(ctx, runtime, count, prefix):
+def _start(ctx, runtime, count, prefix, env=None):
     """COUNT idle containers of RUNTIME; their ids and host pids."""
     bundle = ctx.bundle("idle", *IDLE)
     started = []
     for _ in range(count):
         cid = ctx.new_id(prefix)
-        pid = runtime.start_idle(bundle, cid)
+        pid = runtime.start_idle(bundle, cid, env=env)
         if pid is None:
             raise RuntimeError(f"{runtime.name}: idle container {cid} did not start")
         started.append((cid, pid))
@@ -77,11 +77,40 @@ def _measure(ctx, count):
     for runtime, started in ((ctx.ours, ours), (ctx.runc, theirs)):
         for cid, _ in started:
             runtime.call("delete", "--force", cid, stdout=DEVNULL, stderr=DEVNULL)
+    return total
+
+
+def _measure_warm(ctx, count, cold_total):
+    """COUNT idle containers that each took a standby of a pool of COUNT:
+    host PSS per container of their monitors and of what their standbys
+    left running (the standby's process, VMM and virtiofsd), against cold
+    ones measured in the same run."""
+    env, pool_dir = pool_env(ctx, count)
+    pool = [ctx.ours.binary, "pool"]
+    try:
+        subprocess.run(pool + ["fill", "--wait"], env=env, stdout=DEVNULL, check=True)
+        warm = _start(ctx, ctx.ours, count, f"memwarm{count}", env=env)
+        # Unclaimed standbys (the refills) are not any container's cost.
+        subprocess.run(pool + ["drain"], env=env, stdout=DEVNULL, stderr=DEVNULL)
+        time.sleep(SETTLE_SECONDS)
+        claimed = sum(1 for cid, _ in warm if claimed_standby(ctx, cid))
+        pids = set(processes_naming(pool_dir))
+        for _, pid in warm:
+            pids.update(process_tree(pid))
+        total = sum(pss_kib(p) for p in pids) / 1024 / count
+        label = f"{count} idle container{'s' if count > 1 else ''}"
+        ctx.row(f"memory: host PSS per container, {label}, warm ({claimed} of {count} took "
+                "a standby)", total, "cold", cold_total, "MiB")
+        for cid, _ in warm:
+            ctx.ours.call("delete", "--force", cid, stdout=DEVNULL, stderr=DEVNULL)
+    finally:
+        subprocess.run(pool + ["drain"], env=env, stdout=DEVNULL, stderr=DEVNULL)
 
 
 def memory(ctx):
-    for count in sorted({1, ctx.args.memory_count}):
-        _measure(ctx, count)
+    cold = {count: _measure(ctx, count) for count in sorted({1, ctx.args.memory_count})}
+    count = ctx.args.memory_count
+    _measure_warm(ctx, count, cold[count])
 
 
 def density(ctx):

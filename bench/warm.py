@@ -1,21 +1,13 @@
 """Warm starts: `ch-runc run` of busybox `true` taking a standby of the warm
 pool (docs/warm-pool.md) against a cold boot, each against runc."""
-import os
 import subprocess
 
-from benchlib import DEVNULL, median
+from benchlib import DEVNULL, claimed_standby, median, pool_env
 
 
 def warm(ctx):
     bundle = ctx.bundle("true", "true")
-    cold_config = os.environ["CHRUNC_CONFIG"]
-    pool_dir = os.path.join(ctx.tmp, "pool")
-    warm_config = os.path.join(ctx.tmp, "ch-runc-pool.yaml")
-    with open(cold_config) as f:
-        text = f.read()
-    with open(warm_config, "w") as f:
-        f.write(text + f"\npool:\n  size: 1\n  dir: {pool_dir}\n")
-    warm_env = dict(os.environ, CHRUNC_CONFIG=warm_config)
+    warm_env, _ = pool_env(ctx, 1)
     pool = [ctx.ours.binary, "pool"]
     cold, hot, runc, missed = [], [], [], 0
     try:
@@ -30,9 +22,7 @@ def warm(ctx):
             cid = ctx.new_id("warm")
             t, r = ctx.ours.timed("run", "--keep", "--bundle", bundle, cid, stdout=DEVNULL,
                                   stderr=DEVNULL, env=warm_env)
-            timing = os.path.join(ctx.ours.root, cid, "timing.log")
-            took = r.returncode == 0 and os.path.exists(timing) and \
-                "standby-claimed" in open(timing).read()
+            took = r.returncode == 0 and claimed_standby(ctx, cid)
             ctx.ours.call("delete", "--force", cid, stdout=DEVNULL, stderr=DEVNULL)
             if took:
                 hot.append(t)
