@@ -204,8 +204,11 @@ def pool_env(ctx, size):
 
 def claimed_standby(ctx, cid):
     """Whether ch-runc's container CID (not deleted yet) took a standby."""
-    timing = os.path.join(ctx.ours.root, cid, "timing.log")
-    return os.path.exists(timing) and "standby-claimed" in open(timing).read()
+    try:
+        with open(os.path.join(ctx.ours.root, cid, "timing.log")) as f:
+            return "standby-claimed" in f.read()
+    except OSError:
+        return False
 
 
 def processes_naming(text):

@@ -49,7 +49,8 @@ struct BootRequest {
 };
 
 // The VM every boot starts from: the guest image, vCPUs, memory and TCG
-// translation cache of `size` (cold boots and warm standbys alike).
+// translation cache of `size` (cold boots and warm standbys alike; a
+// standby then takes the pool's translation cache instead).
 vmm::VmConfig base_vm_config(const VmHost& host, const VmSize& size);
 
 // agent.CreateContainer of the request's container with the guest's spec and

@@ -80,6 +80,12 @@ ProcessIdentity identity_field(const std::string& text, const std::string& key) 
   return {};
 }
 
+// linux.resources.memory.limit, which the host cgroup of the VMM gets.
+bool has_memory_limit(const oci::Spec& spec) {
+  return spec.linux && spec.linux->resources && spec.linux->resources->memory &&
+         spec.linux->resources->memory->limit && *spec.linux->resources->memory->limit > 0;
+}
+
 }  // namespace
 
 std::string shape_hypervisor(const VmHost& host) {
@@ -102,13 +108,18 @@ WarmFit warm_fit(const oci::Spec& spec, const VmHost& host, bool debug, bool has
     return fit;
   }
   unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
-  uint64_t limited_cache_mib = 0;  // a memory limit's translation cache (vm_sizing.hpp)
+  // The translation cache a cold VM of this spec gets (base_vm_config); 0:
+  // QEMU's default, no smaller than any standby's.
+  uint64_t cold_cache_mib = 0;
   try {
     VmSize size = size_vm(spec, config.default_vcpus, config.default_memory_mib, host_cpus);
-    fit.shape = {shape_hypervisor(host), size.vcpus, size.memory_mib, 0};
-    limited_cache_mib = size.tcg_tb_mib;
-    if (limited_cache_mib > 0 && config.tcg_translation_cache_mib > 0)
-      limited_cache_mib = std::min(limited_cache_mib, config.tcg_translation_cache_mib);
+    fit.shape = {shape_hypervisor(host), size.vcpus, size.memory_mib, 0,
+                 config.pool.tcg_translation_cache_mib};
+    cold_cache_mib = size.tcg_tb_mib;
+    if (config.tcg_translation_cache_mib > 0)
+      cold_cache_mib = cold_cache_mib > 0
+                           ? std::min(cold_cache_mib, config.tcg_translation_cache_mib)
+                           : config.tcg_translation_cache_mib;
   } catch (const std::exception& e) {
     // The cold boot says what is wrong with the spec, at its usual step.
     fit.reason = e.what();
@@ -126,10 +137,11 @@ WarmFit warm_fit(const oci::Spec& spec, const VmHost& host, bool debug, bool has
     fit.reason = "a network namespace to join (its interfaces need NICs at boot)";
   else if (fit.shape.vcpus != config.pool.vcpus || fit.shape.memory_mib != config.pool.memory_mib)
     fit.reason = "the VM's size differs from the pool's";
-  else if (host.backend.kind == vmm::BackendChoice::Kind::QemuTcg && limited_cache_mib > 0 &&
+  else if (host.backend.kind == vmm::BackendChoice::Kind::QemuTcg && has_memory_limit(spec) &&
+           cold_cache_mib > 0 &&
            (config.pool.tcg_translation_cache_mib == 0 ||
-            config.pool.tcg_translation_cache_mib > limited_cache_mib))
-    // The host cgroup's limit leaves room for a cache of limited_cache_mib only.
+            config.pool.tcg_translation_cache_mib > cold_cache_mib))
+    // The host cgroup's limit (vm_sizing.hpp) leaves room for the cold VM's cache only.
     fit.reason = "a memory limit: the standbys' translation cache would not fit within it";
   return fit;
 }

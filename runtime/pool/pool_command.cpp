@@ -46,7 +46,8 @@ Counts count(const std::vector<Slot>& slots) {
 
 std::string shape_text(const StandbyShape& s) {
   return s.hypervisor + " " + std::to_string(s.vcpus) + " vCPU " + std::to_string(s.memory_mib) +
-         " MiB " + std::to_string(s.nics) + " NICs";
+         " MiB " + std::to_string(s.nics) + " NICs " + std::to_string(s.tcg_cache_mib) +
+         " MiB TCG cache";
 }
 
 int status(const vmm::HostConfig& config) {
@@ -78,7 +79,7 @@ size_t fill(const vmm::HostConfig& config, bool refill) {
   if (host.backend.kind == vmm::BackendChoice::Kind::CloudHypervisor)
     throw Error("pool: standbys run QEMU only; this host's backend is cloud-hypervisor");
   const StandbyShape shape{shape_hypervisor(host), config.pool.vcpus, config.pool.memory_mib,
-                           config.pool.nics};
+                           config.pool.nics, config.pool.tcg_translation_cache_mib};
   PoolDir pool(config.pool.dir);
   PoolLock lock = pool.lock(kLockWait);
   const auto marker = pool.path() / kDrainedMarker;

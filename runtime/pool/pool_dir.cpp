@@ -90,7 +90,8 @@ void remove_tree(const fs::path& path) {
 
 bool StandbyShape::serves(const StandbyShape& wanted) const {
   return hypervisor == wanted.hypervisor && vcpus == wanted.vcpus &&
-         memory_mib == wanted.memory_mib && nics >= wanted.nics;
+         memory_mib == wanted.memory_mib && nics >= wanted.nics &&
+         tcg_cache_mib == wanted.tcg_cache_mib;
 }
 
 std::string format_standby_record(const StandbyRecord& r) {
@@ -100,6 +101,7 @@ std::string format_standby_record(const StandbyRecord& r) {
       << "vcpus " << r.shape.vcpus << "\n"
       << "memory_mib " << r.shape.memory_mib << "\n"
       << "nics " << r.shape.nics << "\n"
+      << "tcg_cache_mib " << r.shape.tcg_cache_mib << "\n"
       << "vmm " << r.vmm.pid << " " << r.vmm.start_time << "\n"
       << "virtiofsd " << r.virtiofsd.pid << " " << r.virtiofsd.start_time << "\n";
   return out.str();
@@ -135,6 +137,8 @@ StandbyRecord parse_standby_record(const std::string& text) {
       if (!(fields >> r.shape.memory_mib)) throw Error("standby record: bad memory_mib");
     } else if (key == "nics") {
       if (!(fields >> r.shape.nics)) throw Error("standby record: bad nics");
+    } else if (key == "tcg_cache_mib") {
+      if (!(fields >> r.shape.tcg_cache_mib)) throw Error("standby record: bad tcg_cache_mib");
     } else if (key == "vmm") {
       identity(fields, r.vmm);
     } else if (key == "virtiofsd") {

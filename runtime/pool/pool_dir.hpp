@@ -32,7 +32,12 @@ struct StandbyShape {
   unsigned vcpus = 0;
   uint64_t memory_mib = 0;
   unsigned nics = 0;
-  // Serves `wanted`: the same hypervisor, vCPUs and memory, at least its NICs.
+  // QEMU under TCG: its translation cache (pool.tcg_translation_cache_mib
+  // when it was started). Compared, so that a standby booted under another
+  // config is not taken by a container the current config's rules admit.
+  uint64_t tcg_cache_mib = 0;
+  // Serves `wanted`: the same hypervisor, vCPUs, memory and translation
+  // cache, at least its NICs.
   bool serves(const StandbyShape& wanted) const;
 };
 

@@ -189,7 +189,7 @@ void Standby::boot() {
   unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
   VmSize size = size_vm(oci::Spec{}, record_.shape.vcpus, record_.shape.memory_mib, host_cpus);
   vmm::VmConfig vm = base_vm_config(host_, size);
-  vm.tcg_tb_mib = config.pool.tcg_translation_cache_mib;  // host_config.hpp says why
+  vm.tcg_tb_mib = record_.shape.tcg_cache_mib;  // the pool's, not the host's: host_config.hpp
   vm.filesystems = {{kShareTag, virtiofsd_.socket_path()}};
   vm.work_dir = vm_dir_;
   vm.console_log = vm_dir_ / "console.log";

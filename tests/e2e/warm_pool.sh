@@ -51,10 +51,28 @@ expect_eq "nothing in list" "" "$(rt list -q)"
 # Under TCG a standby's translation cache is the pool's (48 MiB), not the
 # host's 16: the claim's code must not be flushed while it runs.
 qemus=$(pgrep -af -- "$POOL/" | grep qemu-system || true)
-if grep -q -- "-accel tcg" <<<"$qemus"; then
-  expect_eq "standbys with pool.tcg_translation_cache_mib" 2 "$(grep -c -- "-accel tcg,tb-size=48 " <<<"$qemus")"
+expect_eq "standby VMMs" 2 "$(grep -c . <<<"$qemus")"
+if pool status | grep -q qemu-tcg; then
+  expect_eq "standbys with pool.tcg_translation_cache_mib" 2 \
+    "$(grep -c -- "-accel tcg,tb-size=48 " <<<"$qemus")"
 fi
 case_end
+
+# A limit of 320 MiB sizes the VM as the pool's (256 MiB guest RAM) but its
+# host cgroup leaves room for a 16 MiB translation cache, not the standbys'.
+if pool status | grep -q qemu-tcg; then
+  case_begin "a memory-limited container boots cold under TCG"
+  L=$WORK/limited
+  make_bundle "$L" true
+  edit_config "$L" 'c["linux"].setdefault("resources", {})["memory"]={"limit": 335544320}'
+  rt create -b "$L" wp-lim >/dev/null 2>"$WORK/lim.err" </dev/null
+  expect_eq "create exit code" 0 "$?"
+  warm wp-lim && fail "took a standby" || ok "booted cold"
+  expect_eq "ready standbys left" 2 "$(pool_field ready)"
+  rt delete -f wp-lim
+  leak_check wp-lim
+  case_end
+fi
 
 case_begin "a warm container sees what a cold one sees"
 rt create -b "$B" wp-warm >"$WORK/warm.out" 2>"$WORK/warm.err" </dev/null; code=$?

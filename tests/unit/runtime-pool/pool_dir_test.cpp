@@ -64,6 +64,7 @@ Slot add_ready(const PoolDir& pool, const StandbyRecord& record) {
 
 TEST(StandbyRecord, RoundTripsAndRefusesMalformed) {
   StandbyRecord r = record_of(::getpid(), qemu_shape(2, 512));
+  r.shape.tcg_cache_mib = 48;
   r.vmm = {123, 456};
   r.virtiofsd = {789, 1011};
   StandbyRecord back = parse_standby_record(format_standby_record(r));
@@ -72,6 +73,7 @@ TEST(StandbyRecord, RoundTripsAndRefusesMalformed) {
   EXPECT_EQ(back.shape.hypervisor, "qemu");
   EXPECT_EQ(back.shape.vcpus, 2u);
   EXPECT_EQ(back.shape.memory_mib, 512u);
+  EXPECT_EQ(back.shape.tcg_cache_mib, 48u);
   EXPECT_EQ(back.vmm.pid, 123);
   EXPECT_EQ(back.virtiofsd.start_time, 1011u);
   EXPECT_THROW(parse_standby_record(""), Error);
@@ -79,6 +81,7 @@ TEST(StandbyRecord, RoundTripsAndRefusesMalformed) {
   EXPECT_THROW(parse_standby_record("pid x\nhypervisor qemu\n"), Error);
   EXPECT_THROW(parse_standby_record("pid 1 2\nhypervisor qemu\nbogus 1\n"), Error);
   EXPECT_THROW(parse_standby_record("pid -5 2\nhypervisor qemu\n"), Error);
+  EXPECT_THROW(parse_standby_record("pid 1 2\nhypervisor qemu\ntcg_cache_mib x\n"), Error);
 }
 
 TEST(StandbyShape, ServesTheSameVmWithAtLeastTheNics) {
@@ -89,6 +92,10 @@ TEST(StandbyShape, ServesTheSameVmWithAtLeastTheNics) {
   EXPECT_FALSE(s.serves({"qemu", 2, 256, 0}));
   EXPECT_FALSE(s.serves({"qemu", 1, 512, 0}));
   EXPECT_FALSE(s.serves({"cloud-hypervisor", 1, 256, 0}));
+  // Booted under a config with another translation cache: not served.
+  StandbyShape cached{"qemu", 1, 256, 0, 48};
+  EXPECT_TRUE(cached.serves({"qemu", 1, 256, 0, 48}));
+  EXPECT_FALSE(cached.serves({"qemu", 1, 256, 0, 16}));
 }
 
 TEST(PoolDir, IsMadePrivateAndRefusesAnOpenOne) {

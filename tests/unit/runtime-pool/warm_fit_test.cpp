@@ -59,24 +59,46 @@ TEST(WarmFit, WhatBootsCold) {
   EXPECT_EQ(warm_fit(big, two, false, false).reason, "");
 }
 
+oci::Spec limited_to_mib(int64_t limit_mib) {
+  oci::Spec spec = spec_with({ns("pid"), ns("mount")});
+  spec.linux->resources.emplace();
+  spec.linux->resources->memory.emplace();
+  spec.linux->resources->memory->limit = limit_mib << 20;
+  return spec;
+}
+
 // A memory limit L gives the VM L - 64 MiB (vm_sizing.hpp) and leaves room
-// for a 16 MiB translation cache only: a standby with a larger one is not
-// taken under TCG, even when its size matches.
+// for the translation cache a cold VM gets (16 MiB, or less if the host
+// config says so): a standby with a larger one is not taken under TCG, even
+// when its size matches.
 TEST(WarmFit, AMemoryLimitTakesAStandbyOnlyIfItsTranslationCacheFits) {
-  oci::Spec limited = spec_with({ns("pid"), ns("mount")});
-  limited.linux->resources.emplace();
-  limited.linux->resources->memory.emplace();
-  limited.linux->resources->memory->limit = int64_t{320} << 20;  // a 256 MiB VM: the pool's
+  const oci::Spec limited = limited_to_mib(320);  // a 256 MiB VM: the pool's
+  const std::string refused =
+      "a memory limit: the standbys' translation cache would not fit within it";
   VmHost host = qemu_host();
   ASSERT_EQ(host.config.pool.tcg_translation_cache_mib, 48u);  // the default
-  EXPECT_EQ(warm_fit(limited, host, false, false).reason,
-            "a memory limit: the standbys' translation cache would not fit within it");
+  WarmFit fit = warm_fit(limited, host, false, false);
+  EXPECT_EQ(fit.reason, refused);
+  EXPECT_EQ(fit.shape.tcg_cache_mib, 48u);         // what a standby's record must say
   host.config.pool.tcg_translation_cache_mib = 0;  // QEMU's default: larger still
-  EXPECT_NE(warm_fit(limited, host, false, false).reason, "");
+  EXPECT_EQ(warm_fit(limited, host, false, false).reason, refused);
   host.config.pool.tcg_translation_cache_mib = kLimitedTcgTbMiB;
   EXPECT_EQ(warm_fit(limited, host, false, false).reason, "");
-  // Without a memory limit the cache does not matter; with KVM there is none.
+  // The host config's smaller cache is what a cold VM gets, and the bound.
+  host.config.tcg_translation_cache_mib = 8;
+  EXPECT_EQ(warm_fit(limited, host, false, false).reason, refused);
+  host.config.pool.tcg_translation_cache_mib = 8;
+  EXPECT_EQ(warm_fit(limited, host, false, false).reason, "");
+  // Host config 0 (QEMU's default for unlimited VMs): a limit still means 16.
+  host.config.tcg_translation_cache_mib = 0;
   host.config.pool.tcg_translation_cache_mib = 48;
+  EXPECT_EQ(warm_fit(limited, host, false, false).reason, refused);
+  // A limit with the memory annotation sizing the VM: the host's cache.
+  host.config.tcg_translation_cache_mib = 16;
+  oci::Spec annotated = limited_to_mib(2048);
+  annotated.annotations[kMemoryAnnotation] = "256";
+  EXPECT_EQ(warm_fit(annotated, host, false, false).reason, refused);
+  // Without a memory limit the cache does not matter; with KVM there is none.
   EXPECT_EQ(warm_fit(spec_with({ns("pid"), ns("mount")}), host, false, false).reason, "");
   host.backend.kind = vmm::BackendChoice::Kind::QemuKvm;
   EXPECT_EQ(warm_fit(limited, host, false, false).reason, "");
