@@ -45,9 +45,12 @@ Counts count(const std::vector<Slot>& slots) {
 }
 
 std::string shape_text(const StandbyShape& s) {
-  return s.hypervisor + " " + std::to_string(s.vcpus) + " vCPU " + std::to_string(s.memory_mib) +
-         " MiB " + std::to_string(s.nics) + " NICs " + std::to_string(s.tcg_cache_mib) +
-         " MiB TCG cache";
+  std::string text = s.hypervisor + " " + std::to_string(s.vcpus) + " vCPU " +
+                     std::to_string(s.memory_mib) + " MiB " + std::to_string(s.nics) + " NICs";
+  // Only TCG translates code (with KVM the setting has no effect).
+  if (s.hypervisor == "qemu-tcg")
+    text += " " + std::to_string(s.tcg_cache_mib) + " MiB translation cache";
+  return text;
 }
 
 int status(const vmm::HostConfig& config) {
@@ -60,9 +63,12 @@ int status(const vmm::HostConfig& config) {
     slots = pool.slots();
   }
   Counts c = count(slots);
-  std::printf("pool: %s\nsize: %u\nshape: %u vCPU %llu MiB %u NICs\n", config.pool.dir.c_str(),
-              config.pool.size, config.pool.vcpus,
-              static_cast<unsigned long long>(config.pool.memory_mib), config.pool.nics);
+  std::printf(
+      "pool: %s\nsize: %u\nshape: %u vCPU %llu MiB %u NICs, %llu MiB translation cache under "
+      "TCG\n",
+      config.pool.dir.c_str(), config.pool.size, config.pool.vcpus,
+      static_cast<unsigned long long>(config.pool.memory_mib), config.pool.nics,
+      static_cast<unsigned long long>(config.pool.tcg_translation_cache_mib));
   std::printf("ready: %zu\nbooting: %zu\nclaimed: %zu\nreaped: %zu\n", c.ready, c.booting,
               c.claimed, reaped);
   for (const Slot& slot : slots)
