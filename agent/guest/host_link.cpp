@@ -26,19 +26,41 @@ void log(const HostLinkOptions& options, const std::string& line) {
   if (options.debug) options.debug(line.c_str());
 }
 
-// A socketpair: one end for gRPC, the other for the bridge.
-void serve_connection(FdServer& server, int host, const std::string& initial) {
-  int pair[2];
-  check_syscall(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), "socketpair");
-  UniqueFd bridge_end(pair[0]);
-  server.add_connection(UniqueFd(pair[1]));
-  run_bridge(host, std::move(bridge_end), initial);
-}
+// The gRPC side of the host's next connection, made before the host comes:
+// a socketpair, one end given to the server (which sets up its HTTP/2
+// transport, tens of ms of guest CPU under TCG, off the first call's path),
+// the other kept for the bridge. Made again if the server has closed it by
+// the time the host connects.
+class NextConnection {
+ public:
+  explicit NextConnection(FdServer& server) : server_(server) { prepare(); }
+
+  // Bridges `host` to the prepared connection until either side ends, then
+  // prepares the next one.
+  void serve(int host, const std::string& initial) {
+    pollfd pfd{bridge_end_.get(), POLLRDHUP, 0};
+    if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR))) prepare();
+    run_bridge(host, std::move(bridge_end_), initial);
+    prepare();
+  }
+
+ private:
+  void prepare() {
+    int pair[2];
+    check_syscall(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), "socketpair");
+    bridge_end_ = UniqueFd(pair[0]);
+    server_.add_connection(UniqueFd(pair[1]));
+  }
+
+  FdServer& server_;
+  UniqueFd bridge_end_;
+};
 
 [[noreturn]] void serve_virtio_port(FdServer& server, const std::string& device,
                                     const HostLinkOptions& options) {
   UniqueFd port(::open(device.c_str(), O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (!port) throw_errno("open " + device);
+  NextConnection next(server);
   log(options, "serving on " + device);
   if (options.serving) options.serving();
   std::optional<Clock::time_point> disconnected_at;
@@ -48,7 +70,7 @@ void serve_connection(FdServer& server, int host, const std::string& initial) {
     ssize_t n = ::read(port.get(), first.data(), first.size());
     if (n > 0) {
       log(options, "host connected");
-      serve_connection(server, port.get(), first.substr(0, static_cast<size_t>(n)));
+      next.serve(port.get(), first.substr(0, static_cast<size_t>(n)));
       log(options, "host disconnected");
       disconnected_at = Clock::now();
       continue;
@@ -71,6 +93,7 @@ void serve_connection(FdServer& server, int host, const std::string& initial) {
   check_syscall(::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address),
                 "bind vsock port " + std::to_string(kVsockPort));
   check_syscall(::listen(listener.get(), 4), "listen vsock");
+  NextConnection next(server);
   log(options, "listening on vsock port " + std::to_string(kVsockPort));
   if (options.serving) options.serving();
   std::optional<Clock::time_point> disconnected_at;
@@ -93,7 +116,7 @@ void serve_connection(FdServer& server, int host, const std::string& initial) {
       continue;
     }
     log(options, "host connected");
-    serve_connection(server, connection.get(), "");
+    next.serve(connection.get(), "");
     log(options, "host disconnected");
     disconnected_at = Clock::now();
   }
