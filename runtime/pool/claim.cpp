@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "common/fd_passing.hpp"
 #include "common/log.hpp"
+#include "runtime/monitor/monitor_boot.hpp"
 #include "runtime/monitor/vm_sizing.hpp"
 #include "runtime/pool/standby_wire.hpp"
 #include "runtime/store/state_store.hpp"
@@ -108,18 +109,14 @@ WarmFit warm_fit(const oci::Spec& spec, const VmHost& host, bool debug, bool has
     return fit;
   }
   unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
-  // The translation cache a cold VM of this spec gets (base_vm_config); 0:
-  // QEMU's default, no smaller than any standby's.
+  // The translation cache a cold VM of this spec gets; 0: QEMU's default,
+  // no smaller than any standby's.
   uint64_t cold_cache_mib = 0;
   try {
     VmSize size = size_vm(spec, config.default_vcpus, config.default_memory_mib, host_cpus);
     fit.shape = {shape_hypervisor(host), size.vcpus, size.memory_mib, 0,
                  config.pool.tcg_translation_cache_mib};
-    cold_cache_mib = size.tcg_tb_mib;
-    if (config.tcg_translation_cache_mib > 0)
-      cold_cache_mib = cold_cache_mib > 0
-                           ? std::min(cold_cache_mib, config.tcg_translation_cache_mib)
-                           : config.tcg_translation_cache_mib;
+    cold_cache_mib = base_vm_config(host, size).tcg_tb_mib;
   } catch (const std::exception& e) {
     // The cold boot says what is wrong with the spec, at its usual step.
     fit.reason = e.what();
