@@ -191,15 +191,15 @@ def _children_map():
 
 
 def pool_env(ctx, size):
-    """(environment, pool directory): the host config plus a warm pool of
-    SIZE standbys under the run's temporary directory."""
+    """An environment whose host config adds a warm pool of SIZE standbys
+    under the run's temporary directory."""
     pool_dir = os.path.join(ctx.tmp, "pool")
     config = os.path.join(ctx.tmp, f"ch-runc-pool{size}.yaml")
     with open(os.environ["CHRUNC_CONFIG"]) as f:
         text = f.read()
     with open(config, "w") as f:
         f.write(text + f"\npool:\n  size: {size}\n  dir: {pool_dir}\n")
-    return dict(os.environ, CHRUNC_CONFIG=config), pool_dir
+    return dict(os.environ, CHRUNC_CONFIG=config)
 
 
 def claimed_standby(ctx, cid):
@@ -209,22 +209,6 @@ def claimed_standby(ctx, cid):
             return "standby-claimed" in f.read()
     except OSError:
         return False
-
-
-def processes_naming(text):
-    """Pids of the processes whose command line contains TEXT."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text in cmdline:
-            pids.append(int(entry))
-    return pids
 
 
 def process_tree(pid):

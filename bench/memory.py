@@ -6,7 +6,7 @@ import subprocess
 import time
 
 from benchlib import (DEVNULL, IDLE, claimed_standby, guest_memory_resident_kib, median, pool_env,
-                      process_tree, processes_naming, pss_kib, role)
+                      process_tree, pss_kib, role)
 
 SETTLE_SECONDS = 2.0  # let the last container's boot work finish before reading PSS
 
@@ -80,12 +80,20 @@ def _measure(ctx, count):
     return total
 
 
+def _claimed_standby_pids(ctx, env):
+    """Pids of the pool's claimed standbys, from `pool status` (ch-runc-pool(8):
+    `standby NAME STATE pid PID SHAPE`)."""
+    r = subprocess.run([ctx.ours.binary, "pool", "status"], env=env, stdout=subprocess.PIPE,
+                       stderr=DEVNULL, text=True, check=True)
+    return [int(m) for m in re.findall(r"^standby \S+ claimed pid (\d+) ", r.stdout, re.M)]
+
+
 def _measure_warm(ctx, count, cold_total):
     """COUNT idle containers that each took a standby of a pool of COUNT:
     host PSS per container of their monitors and of what their standbys
     left running (the standby's process, VMM and virtiofsd), against cold
     ones measured in the same run."""
-    env, pool_dir = pool_env(ctx, count)
+    env = pool_env(ctx, count)
     pool = [ctx.ours.binary, "pool"]
     try:
         subprocess.run(pool + ["fill", "--wait"], env=env, stdout=DEVNULL, check=True)
@@ -94,7 +102,9 @@ def _measure_warm(ctx, count, cold_total):
         subprocess.run(pool + ["drain"], env=env, stdout=DEVNULL, stderr=DEVNULL)
         time.sleep(SETTLE_SECONDS)
         claimed = sum(1 for cid, _ in warm if claimed_standby(ctx, cid))
-        pids = set(processes_naming(pool_dir))
+        pids = set()
+        for standby in _claimed_standby_pids(ctx, env):
+            pids.update(process_tree(standby))  # the standby, its VMM and virtiofsd
         for _, pid in warm:
             pids.update(process_tree(pid))
         total = sum(pss_kib(p) for p in pids) / 1024 / count

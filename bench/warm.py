@@ -7,7 +7,7 @@ from benchlib import DEVNULL, claimed_standby, median, pool_env
 
 def warm(ctx):
     bundle = ctx.bundle("true", "true")
-    warm_env, _ = pool_env(ctx, 1)
+    warm_env = pool_env(ctx, 1)
     pool = [ctx.ours.binary, "pool"]
     cold, hot, runc, missed = [], [], [], 0
     try:
