@@ -111,12 +111,18 @@ uint64_t parse_memory_annotation(const std::string& text) {
   return mib;
 }
 
+std::optional<uint64_t> spec_memory_limit_bytes(const oci::Spec& spec) {
+  if (spec.linux && spec.linux->resources && spec.linux->resources->memory &&
+      spec.linux->resources->memory->limit && *spec.linux->resources->memory->limit > 0)
+    return static_cast<uint64_t>(*spec.linux->resources->memory->limit);
+  return std::nullopt;
+}
+
 std::optional<uint64_t> spec_vm_memory_mib(const oci::Spec& spec) {
   if (auto it = spec.annotations.find(kMemoryAnnotation); it != spec.annotations.end())
     return parse_memory_annotation(it->second);
-  if (spec.linux && spec.linux->resources && spec.linux->resources->memory &&
-      spec.linux->resources->memory->limit && *spec.linux->resources->memory->limit > 0) {
-    uint64_t limit_mib = static_cast<uint64_t>(*spec.linux->resources->memory->limit) >> 20;
+  if (auto limit = spec_memory_limit_bytes(spec)) {
+    uint64_t limit_mib = *limit >> 20;
     if (limit_mib < kMemoryLimitFloorMiB) return kMinGuestMemoryMiB;
     return (limit_mib - kVmmOverheadMiB) & ~uint64_t{1};
   }

@@ -47,6 +47,10 @@ struct VmSize {
   uint64_t tcg_tb_mib = 0;  // QEMU TCG translation cache; 0: QEMU's default
 };
 
+// linux.resources.memory.limit in bytes when set and positive (the limit the
+// VMM's host cgroup gets).
+std::optional<uint64_t> spec_memory_limit_bytes(const oci::Spec& spec);
+
 // The guest RAM the spec itself fixes (MiB): the memory annotation, else the
 // memory limit minus the VMM's overhead (at least kMinGuestMemoryMiB); nullopt
 // when neither is set (the host config's default applies then).

@@ -81,12 +81,6 @@ ProcessIdentity identity_field(const std::string& text, const std::string& key) 
   return {};
 }
 
-// linux.resources.memory.limit, which the host cgroup of the VMM gets.
-bool has_memory_limit(const oci::Spec& spec) {
-  return spec.linux && spec.linux->resources && spec.linux->resources->memory &&
-         spec.linux->resources->memory->limit && *spec.linux->resources->memory->limit > 0;
-}
-
 }  // namespace
 
 std::string shape_hypervisor(const VmHost& host) {
@@ -134,8 +128,8 @@ WarmFit warm_fit(const oci::Spec& spec, const VmHost& host, bool debug, bool has
     fit.reason = "a network namespace to join (its interfaces need NICs at boot)";
   else if (fit.shape.vcpus != config.pool.vcpus || fit.shape.memory_mib != config.pool.memory_mib)
     fit.reason = "the VM's size differs from the pool's";
-  else if (host.backend.kind == vmm::BackendChoice::Kind::QemuTcg && has_memory_limit(spec) &&
-           cold_cache_mib > 0 &&
+  else if (host.backend.kind == vmm::BackendChoice::Kind::QemuTcg &&
+           spec_memory_limit_bytes(spec).has_value() && cold_cache_mib > 0 &&
            (config.pool.tcg_translation_cache_mib == 0 ||
             config.pool.tcg_translation_cache_mib > cold_cache_mib))
     // The host cgroup's limit (vm_sizing.hpp) leaves room for the cold VM's cache only.
