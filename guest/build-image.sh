@@ -6,6 +6,9 @@
 #                            dependencies resolved, and /etc/modules-load, the
 #                            order the agent loads them in)
 #   OUT_DIR/kernel-release   the kernel's release string (uname -r)
+#   OUT_DIR/kernel-params    the boot parameters of our kernel patches that
+#                            the kernel takes (custom: build-kernel.sh's
+#                            params; debian: none), read by the runtime
 # KERNEL is which kernel:
 #   custom  ours, built from Debian's linux-source-6.1 by build-kernel.sh with
 #           guest/kernel/ch-runc.config: everything built in, no modules
@@ -99,6 +102,11 @@ for m in "${order[@]}"; do
 done
 cat "$kernel/release" > "$root/etc/kernel-release"
 cp "$kernel/release" "$out/kernel-release"
+if [ "$kind" = custom ]; then
+  cp "$kernel/params" "$out/kernel-params"
+else
+  : > "$out/kernel-params"
+fi
 
 find "$root" -exec touch -h -d "@$epoch" {} +
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |

@@ -20,7 +20,7 @@ packages=(
   # running containers in VMs here: QEMU (+ its virtiofsd), guest image tools
   qemu-system-x86 qemu-system-common cpio lz4 zstd xz-utils python3 kmod
   # the guest kernel (guest/build-kernel.sh): Debian's kernel source and its build tools
-  linux-source-6.1 bc bison flex libelf-dev
+  linux-source-6.1 bc bison flex libelf-dev patch
   # tests: busybox rootfs, network namespaces, the reference runtime
   busybox-static iproute2 procps psmisc runc util-linux
 )

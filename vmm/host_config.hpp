@@ -45,10 +45,13 @@ struct HostConfig {
   uint64_t default_memory_mib = 256;
   // QEMU under TCG: the translation cache (tb-size) of every VM, MiB; 0
   // leaves QEMU's default (its cache then grows to about 70 MiB of host RAM
-  // per VM). 16 measured: 52 MiB less per idle VM, no slower boot or
-  // shell/gzip/sha256 workload (bench/RESULTS.md); raise it for VMs that run
-  // much CPU-heavy code under TCG.
-  uint64_t tcg_translation_cache_mib = 16;
+  // per VM). A boot translates about 32 MiB of code and creating, starting
+  // and ending a container about 12 MiB more: with 28 MiB the cache is
+  // flushed once, near the end of the boot, and the container's code stays
+  // translated (cold `run true` about 0.2 s faster than with 16 MiB,
+  // bench/RESULTS.md). It fills: each MiB is a MiB of host memory per VM,
+  // paid for by the guest's smaller virtqueues (command_line.cpp).
+  uint64_t tcg_translation_cache_mib = 28;
   std::vector<std::string> virtiofsd_extra_args;
   std::string log_level = "info";
   bool seccomp = true;         // cloud-hypervisor --seccomp

@@ -46,6 +46,9 @@ struct VmConfig {
   std::filesystem::path kernel;     // PVH vmlinux (both backends) or bzImage
   std::filesystem::path initramfs;  // uncompressed cpio with the agent as /init
   std::string kernel_cmdline_extra;
+  // Boot parameters of ch-runc's kernel patches that this kernel takes
+  // (GuestImage::kernel_params); the backend sets those it has values for.
+  std::vector<std::string> kernel_params;
   unsigned vcpus = 1;
   uint64_t memory_mib = 256;
   // QEMU under TCG: the translation cache's size (tb-size); 0 keeps QEMU's default.

@@ -80,6 +80,7 @@ vmm::VmConfig base_vm_config(const VmHost& host, const VmSize& size) {
   vmm::VmConfig vm;
   vm.kernel = host.image.kernel;
   vm.initramfs = host.image.initramfs;
+  vm.kernel_params = host.image.kernel_params;
   vm.vcpus = size.vcpus;
   vm.memory_mib = size.memory_mib;
   vm.tcg_tb_mib = size.tcg_tb_mib;

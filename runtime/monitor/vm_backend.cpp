@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <fstream>
 #include <iostream>
 
 #include "agent/client/agent_client.hpp"
@@ -56,8 +57,25 @@ std::chrono::milliseconds left(Clock::time_point deadline) {
 
 GuestImage resolve_guest_image(const vmm::HostConfig& config) {
   const fs::path origin = vmm::default_host_config_path();
-  return {image_file(config.kernel, "vmlinux", origin),
-          image_file(config.initramfs, "initramfs.cpio", origin)};
+  GuestImage image{image_file(config.kernel, "vmlinux", origin),
+                   image_file(config.initramfs, "initramfs.cpio", origin),
+                   {}};
+  image.kernel_params = read_kernel_params(image.kernel.parent_path() / "kernel-params");
+  return image;
+}
+
+std::vector<std::string> read_kernel_params(const fs::path& file) {
+  std::vector<std::string> names;
+  std::ifstream in(file);
+  std::string line;
+  // A handful of names; a longer file is not ours.
+  while (names.size() < 32 && std::getline(in, line)) {
+    if (line.empty() || line[0] == '#' || line.size() > 64) continue;
+    if (line.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") != std::string::npos)
+      continue;
+    names.push_back(line);
+  }
+  return names;
 }
 
 void kvm_boot_probe(const vmm::HostConfig& config, const vmm::BackendChoice& backend,

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "vmm/backend_choice.hpp"
 #include "vmm/host_config.hpp"
@@ -14,12 +16,22 @@ namespace chrunc::runtime {
 struct GuestImage {
   std::filesystem::path kernel;
   std::filesystem::path initramfs;
+  // The boot parameters of our own kernel patches this kernel takes: the
+  // kernel-params file beside it (guest/kernel/boot-params), one name per
+  // line; none when there is no such file (Debian's kernel, an image of
+  // one's own), so no VMM passes a parameter the kernel would not know.
+  std::vector<std::string> kernel_params;
 };
 
-// The configured kernel and initramfs; in a development tree whose config
-// names the default (installed) paths, the image built beside the binaries.
-// Throws chrunc::Error naming the missing file and how to get it.
+// The configured kernel and initramfs (and the kernel's kernel-params); in a
+// development tree whose config names the default (installed) paths, the
+// image built beside the binaries. Throws chrunc::Error naming the missing
+// file and how to get it.
 GuestImage resolve_guest_image(const vmm::HostConfig& config);
+
+// The parameter names in a kernel-params file (lines of [a-z0-9_.], '#'
+// comments); empty when it cannot be read.
+std::vector<std::string> read_kernel_params(const std::filesystem::path& file);
 
 // This host's KVM judge: the device check on config.kvm_device, the verdict
 // cached under config.probe_cache_dir, kvm_boot_probe() on a miss.

@@ -1,5 +1,7 @@
 #include "vmm/qemu/command_line.hpp"
 
+#include <algorithm>
+
 #include "common/error.hpp"
 
 namespace chrunc::vmm::qemu {
@@ -14,10 +16,32 @@ namespace chrunc::vmm::qemu {
 //    kernel crypto still verify; the self-tests only re-prove, on every boot,
 //    that the same fixed Debian kernel computes its algorithms right. The
 //    guest never runs in FIPS mode, the one mode that requires them.
-std::string kernel_cmdline(bool kvm, std::optional<uint64_t> tsc_khz, const std::string& extra) {
+//
+// And those of our kernel patches (guest/kernel/patches), when the image's
+// kernel takes them:
+//  - lapic_timer_hz (TCG): TCG's CPU has neither a TSC-deadline timer nor
+//    CPUID leaf 0x15, so the kernel calibrates its local APIC timer against
+//    the PIT, a loop of 100 ms of guest time. QEMU's APIC timer runs at
+//    1 GHz (its APIC_BUS_CYCLE_NS is 1; the calibration finds 4000045 per
+//    4 ms tick), so the kernel is told. KVM has the TSC-deadline timer.
+//  - virtio_mmio.queue_size_max: QEMU's virtio-mmio offers every queue at
+//    1024 entries and virtio_console fills each of its receive queues with
+//    that many pages: 8 MiB of guest memory (host memory once touched) for
+//    the agent's port and the control queue. 128 entries are plenty for the
+//    agent's link, the shares, disks and NICs.
+std::string kernel_cmdline(bool kvm, std::optional<uint64_t> tsc_khz,
+                           const std::vector<std::string>& kernel_params,
+                           const std::string& extra) {
+  const auto takes = [&](const char* name) {
+    return std::find(kernel_params.begin(), kernel_params.end(), name) != kernel_params.end();
+  };
   std::string cmdline = "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests";
   // Without tsc_early_khz, microvm under TCG hangs at boot 30-60 % of the time.
   if (!kvm && tsc_khz) cmdline += " tsc_early_khz=" + std::to_string(*tsc_khz) + " tsc=reliable";
+  if (!kvm && takes(kLapicTimerHzParam))
+    cmdline += std::string(" ") + kLapicTimerHzParam + "=" + std::to_string(kQemuApicTimerHz);
+  if (takes(kVirtioQueueSizeParam))
+    cmdline += std::string(" ") + kVirtioQueueSizeParam + "=" + std::to_string(kVirtioQueueSize);
   if (!extra.empty()) cmdline += " " + extra;
   return cmdline;
 }
@@ -70,8 +94,9 @@ QemuCommand build_command_line(const std::string& binary, bool kvm, std::optiona
              {"-chardev", "file,id=console,path=" + config.console_log.string() + ",append=on"});
   }
   a.insert(a.end(), {"-serial", "chardev:console"});
-  a.insert(a.end(), {"-kernel", config.kernel.string(), "-initrd", config.initramfs.string(),
-                     "-append", kernel_cmdline(kvm, tsc_khz, config.kernel_cmdline_extra)});
+  a.insert(a.end(),
+           {"-kernel", config.kernel.string(), "-initrd", config.initramfs.string(), "-append",
+            kernel_cmdline(kvm, tsc_khz, config.kernel_params, config.kernel_cmdline_extra)});
   // vhost-user-fs needs guest memory the virtiofsd can map.
   if (!config.filesystems.empty()) {
     a.insert(a.end(), {"-object", "memory-backend-memfd,id=mem,size=" + memory + ",share=on",
@@ -82,8 +107,11 @@ QemuCommand build_command_line(const std::string& binary, bool kvm, std::optiona
   // footprint follows what the guest really uses instead of its high-water
   // mark (boot unpacks the initramfs, then frees it).
   a.insert(a.end(), {"-device", "virtio-balloon-device,free-page-reporting=on"});
+  // Two ports: 0 (reserved for a console) and the agent's. Each port
+  // QEMU offers costs the guest a pair of virtqueues (31 by default: about
+  // 1.7 MiB of guest memory in vrings).
   a.insert(a.end(),
-           {"-device", "virtio-serial-device", "-chardev",
+           {"-device", "virtio-serial-device,max_ports=2", "-chardev",
             "socket,id=agent,path=" + paths.agent_socket.string() + ",server=on,wait=off",
             "-device", std::string("virtserialport,chardev=agent,name=") + kAgentPortName});
   for (size_t i = 0; i < config.filesystems.size(); ++i) {

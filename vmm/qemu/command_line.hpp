@@ -37,7 +37,16 @@ void check_virtio_slots(const VmConfig& config);
 QemuCommand build_command_line(const std::string& binary, bool kvm, std::optional<uint64_t> tsc_khz,
                                bool sandbox, const VmConfig& config, const QemuPaths& paths);
 
-// The kernel command line the guest gets.
-std::string kernel_cmdline(bool kvm, std::optional<uint64_t> tsc_khz, const std::string& extra);
+// Our kernel patches' boot parameters (guest/kernel/boot-params) and the
+// values QEMU's microvm gives them.
+inline constexpr const char* kLapicTimerHzParam = "lapic_timer_hz";
+inline constexpr uint64_t kQemuApicTimerHz = 1'000'000'000;
+inline constexpr const char* kVirtioQueueSizeParam = "virtio_mmio.queue_size_max";
+inline constexpr unsigned kVirtioQueueSize = 128;
+
+// The kernel command line the guest gets: kernel_params names the patched
+// parameters this kernel takes (VmConfig::kernel_params).
+std::string kernel_cmdline(bool kvm, std::optional<uint64_t> tsc_khz,
+                           const std::vector<std::string>& kernel_params, const std::string& extra);
 
 }  // namespace chrunc::vmm::qemu

@@ -35,7 +35,7 @@ TEST(HostConfig, MissingFileGivesDefaults) {
   EXPECT_EQ(c.initramfs, std::filesystem::path(build::kImageDir) / "initramfs.cpio");
   EXPECT_EQ(c.default_vcpus, 1u);
   EXPECT_EQ(c.default_memory_mib, 256u);
-  EXPECT_EQ(c.tcg_translation_cache_mib, 16u);
+  EXPECT_EQ(c.tcg_translation_cache_mib, 28u);
   EXPECT_TRUE(c.virtiofsd_extra_args.empty());
   EXPECT_EQ(c.log_level, "info");
   EXPECT_TRUE(c.seccomp);

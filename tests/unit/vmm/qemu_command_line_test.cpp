@@ -54,6 +54,32 @@ TEST(QemuCommandLine, TcgUsesTheMeasuredFlags) {
   EXPECT_TRUE(cmd.fds.empty());
 }
 
+// Our kernel's patched parameters are passed only when the image's kernel
+// takes them (its kernel-params file): lapic_timer_hz under TCG only, the
+// virtio-mmio queue cap under both accelerators.
+TEST(QemuCommandLine, PatchedKernelParametersOnlyWhenTheKernelTakesThem) {
+  const std::vector<std::string> ours = {"lapic_timer_hz", "virtio_mmio.queue_size_max"};
+  EXPECT_EQ(qemu::kernel_cmdline(false, 2096025, ours, "chrunc.debug=1"),
+            "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests tsc_early_khz=2096025 "
+            "tsc=reliable lapic_timer_hz=1000000000 virtio_mmio.queue_size_max=128 chrunc.debug=1");
+  EXPECT_EQ(
+      qemu::kernel_cmdline(true, 2096025, ours, ""),
+      "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests virtio_mmio.queue_size_max=128");
+  EXPECT_EQ(
+      qemu::kernel_cmdline(false, std::nullopt, {"virtio_mmio.queue_size_max"}, ""),
+      "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests virtio_mmio.queue_size_max=128");
+  EXPECT_EQ(qemu::kernel_cmdline(false, std::nullopt, {}, ""),
+            "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests");
+  auto config = sample();
+  config.kernel_params = ours;
+  auto cmd = qemu::build_command_line("qemu", false, std::nullopt, false, config, {"/q", "/a"});
+  EXPECT_TRUE(has_pair(cmd.argv, "-append",
+                       "console=ttyS0 quiet panic=-1 pci=off cryptomgr.notests "
+                       "lapic_timer_hz=1000000000 virtio_mmio.queue_size_max=128"));
+  // Two serial ports (0 and the agent's), not QEMU's default 31.
+  EXPECT_TRUE(has_pair(cmd.argv, "-device", "virtio-serial-device,max_ports=2"));
+}
+
 TEST(QemuCommandLine, KvmHasNoTscFlags) {
   auto config = sample();
   config.kernel_cmdline_extra = "agent.log=debug";
