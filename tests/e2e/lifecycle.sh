@@ -189,6 +189,57 @@ rm -rf "$image" "$WORK/image.yaml"
 leak_check lc-pageout
 case_end
 
+case_begin "the guest kernel takes the boot parameters its image lists, and no others"
+# guest/kernel/boot-params: lapic_timer_hz (under TCG) skips the APIC timer
+# calibration; virtio_mmio.queue_size_max=128 keeps virtio_console from
+# filling 2 x 1024 pages of receive buffers (kmalloc-4k in the guest).
+make_bundle "$B" 'sleep 1000'
+rt run -d -b "$B" lc-kparams </dev/null >/dev/null 2>&1
+cmdline=$(rt exec lc-kparams cat /proc/cmdline </dev/null)
+vmm_args=$(tr '\0' ' ' <"/proc/$(pgrep -f "qemu-system.*$ROOT/lc-kparams/" | head -1)/cmdline" 2>/dev/null)
+if grep -qx virtio_mmio.queue_size_max "$GUEST_DIR/kernel-params" 2>/dev/null; then
+  case "$cmdline" in
+  *" virtio_mmio.queue_size_max=128"*) ok "the guest booted with virtio_mmio.queue_size_max=128" ;;
+  *) fail "no virtio_mmio.queue_size_max in the guest's command line: $cmdline" ;;
+  esac
+  expect_eq "the guest kernel took it" 128 \
+    "$(rt exec lc-kparams cat /sys/module/virtio_mmio/parameters/queue_size_max </dev/null)"
+  bufs=$(rt exec lc-kparams cat /proc/slabinfo </dev/null | awk '$1 == "kmalloc-4k" {print $2}')
+  [ -n "$bufs" ] && [ "$bufs" -lt 512 ] && ok "kmalloc-4k: $bufs objects (2056 with 1024-entry queues)" ||
+    fail "kmalloc-4k holds [$bufs] objects: the receive queues are full size"
+  case "$vmm_args" in
+  *"-accel tcg"*)
+    case "$cmdline" in
+    *" lapic_timer_hz=1000000000"*) ok "TCG: the guest is told QEMU's APIC timer frequency" ;;
+    *) fail "TCG, no lapic_timer_hz in the guest's command line: $cmdline" ;;
+    esac ;;
+  *) ok "KVM: no lapic_timer_hz needed" ;;
+  esac
+else
+  ok "this image's kernel takes none ($GUEST_DIR/kernel-params lists none)"
+fi
+rt delete --force lc-kparams
+# An image without a kernel-params file (Debian's kernel, or one's own) gets
+# none of them: a kernel that does not know a module parameter would refuse
+# to load that module.
+image=$WORK/no-params-image
+mkdir -p "$image"
+cp "$GUEST_DIR/vmlinux" "$GUEST_DIR/initramfs.cpio" "$image/"
+printf 'kernel: %s\ninitramfs: %s\n' "$image/vmlinux" "$image/initramfs.cpio" >"$WORK/image.yaml"
+CHRUNC_CONFIG=$WORK/image.yaml rt run -d -b "$B" lc-noparams </dev/null >/dev/null 2>&1
+cmdline=$(rt exec lc-noparams cat /proc/cmdline </dev/null)
+case "$cmdline" in
+*console=ttyS0*lapic_timer_hz* | *console=ttyS0*virtio_mmio.queue_size_max*)
+  fail "an image without kernel-params got them: $cmdline" ;;
+*console=ttyS0*) ok "an image without kernel-params boots without them" ;;
+*) fail "no guest command line read: [$cmdline]" ;;
+esac
+rt delete --force lc-noparams
+rm -rf "$image" "$WORK/image.yaml"
+leak_check lc-kparams
+leak_check lc-noparams
+case_end
+
 case_begin "errors"
 rt state nope 2>"$WORK/err"; expect_eq "state unknown id" 1 $?
 expect_eq "message" 'container "nope" does not exist' "$(tail -1 "$WORK/err" | sed 's/.*msg="\(.*\)"/\1/; s/\\"/"/g')"
