@@ -41,20 +41,24 @@ patches=("$here"/kernel/patches/*.patch)
 [ -e "${patches[0]}" ] || patches=()
 patch_set=$(cat /dev/null "${patches[@]}" | sha256sum | cut -d' ' -f1)
 key=$(cat "$fragment" "$0" "${patches[@]}" "$boot_params" <(echo "$tarball $version") | sha256sum | cut -d' ' -f1)
-if [ -f "$out/vmlinux" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
+if [ -f "$out/vmlinux" ] && [ -f "$out/params" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
   exit 0
 fi
 
 # Unpack and patch once per source version and patch set (about 1.3 GB;
-# older trees are removed). .unpacked holds the patch set's hash.
+# older trees are removed). .unpacked holds the patch set's hash. The object
+# tree goes too: a file a dropped patch touched comes back with the tarball's
+# older mtime, and make would keep its patched object (ccache makes the
+# rebuild mostly hits).
 src=$out/src/$version
 if [ "$(cat "$src/.unpacked" 2>/dev/null)" != "$patch_set" ]; then
-  rm -rf "$out/src"
+  rm -rf "$out/src" "$out/obj"
   mkdir -p "$src"
   echo "build-kernel: unpacking $tarball ($version)"
   tar -xf "$tarball" -C "$src" --strip-components=1
   for p in "${patches[@]}"; do
-    patch -s -p1 -d "$src" --no-backup-if-mismatch < "$p" || die "$(basename "$p") does not apply to $version"
+    patch -s -p1 -d "$src" --forward --batch --fuzz=0 --no-backup-if-mismatch <"$p" ||
+      die "$(basename "$p") does not apply to $version"
   done
   echo "$patch_set" > "$src/.unpacked"
 fi
@@ -93,7 +97,14 @@ release=$(kmake -s kernelrelease)
 strip --strip-all -o "$out/vmlinux.tmp" "$obj/vmlinux"
 mv "$out/vmlinux.tmp" "$out/vmlinux"
 cp "$obj/.config" "$out/config"
-grep -v '^#' "$boot_params" | grep . > "$out/params"
+# Each name boot-params lists must be in the kernel (the strings of
+# early_param and module_param): a name whose patch was dropped would reach
+# the kernel as an unknown parameter.
+sed '/^#/d;/^$/d' "$boot_params" > "$out/params.tmp"
+while IFS= read -r name; do
+  grep -aqF "$name" "$obj/vmlinux" || die "boot-params lists $name, which the kernel does not define"
+done < "$out/params.tmp"
+mv "$out/params.tmp" "$out/params"
 echo "$release" > "$out/release"
 echo "$key" > "$out/key"
 echo "build-kernel: vmlinux $release, $(du -k --apparent-size "$out/vmlinux" | cut -f1) KiB, in $(($(date +%s) - start)) s"

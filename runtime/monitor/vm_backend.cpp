@@ -86,6 +86,7 @@ void kvm_boot_probe(const vmm::HostConfig& config, const vmm::BackendChoice& bac
   vmm::VmConfig vm;
   vm.kernel = image.kernel;
   vm.initramfs = image.initramfs;
+  vm.kernel_params = image.kernel_params;
   vm.vcpus = 1;
   vm.memory_mib = config.default_memory_mib;
   vm.work_dir = dir.path();
