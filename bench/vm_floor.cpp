@@ -47,9 +47,7 @@ int main(int argc, char** argv) {
     vm.initramfs = image_args.empty() ? image.initramfs : fs::path(image_args[1]);
     // The boot parameters this kernel takes, as the runtime passes them.
     vm.kernel_params =
-        image_args.empty()
-            ? image.kernel_params
-            : chrunc::runtime::read_kernel_params(vm.kernel.parent_path() / "kernel-params");
+        image_args.empty() ? image.kernel_params : chrunc::runtime::kernel_params_beside(vm.kernel);
     vm.kernel_cmdline_extra = ready ? chrunc::agent::kPowerOffWhenReadyCmdlineFlag
                                     : chrunc::agent::kPowerOffAtInitCmdlineFlag;
     vm.vcpus = config.default_vcpus;

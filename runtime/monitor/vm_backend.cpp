@@ -60,13 +60,13 @@ GuestImage resolve_guest_image(const vmm::HostConfig& config) {
   GuestImage image{image_file(config.kernel, "vmlinux", origin),
                    image_file(config.initramfs, "initramfs.cpio", origin),
                    {}};
-  image.kernel_params = read_kernel_params(image.kernel.parent_path() / "kernel-params");
+  image.kernel_params = kernel_params_beside(image.kernel);
   return image;
 }
 
-std::vector<std::string> read_kernel_params(const fs::path& file) {
+std::vector<std::string> kernel_params_beside(const fs::path& kernel) {
   std::vector<std::string> names;
-  std::ifstream in(file);
+  std::ifstream in(kernel.parent_path() / "kernel-params");
   std::string line;
   // A handful of names; a longer file is not ours.
   while (names.size() < 32 && std::getline(in, line)) {

@@ -29,9 +29,9 @@ struct GuestImage {
 // file and how to get it.
 GuestImage resolve_guest_image(const vmm::HostConfig& config);
 
-// The parameter names in a kernel-params file (lines of [a-z0-9_.], '#'
-// comments); empty when it cannot be read.
-std::vector<std::string> read_kernel_params(const std::filesystem::path& file);
+// The parameter names in the kernel-params file beside `kernel` (lines of
+// [a-z0-9_.], '#' comments); empty when it cannot be read.
+std::vector<std::string> kernel_params_beside(const std::filesystem::path& kernel);
 
 // This host's KVM judge: the device check on config.kvm_device, the verdict
 // cached under config.probe_cache_dir, kvm_boot_probe() on a miss.
